@@ -1,0 +1,89 @@
+// attn/record.hpp — what an op author needs: Storage, Backward, and record().
+//
+// An op is one function: compute the forward value eagerly, then hand it to record() together with
+// the inputs and a backward lambda. The engine does everything else, once, for every op:
+//  - records a node only when a Recording scope is active and some input requires a gradient;
+//  - calls the lambda during backward with dL/d(output), skipping inputs that need no gradient;
+//  - sums a gradient over broadcast axes back to its input's shape (numpy broadcasting);
+//  - checks every returned gradient's shape, naming the op when it is wrong;
+//  - accumulates into the inputs' gradients.
+//
+//     /// tanh, elementwise.   y = tanh(x)   dL/dx = dL/dy * (1 - y^2)   shapes: any -> same
+//     Tensor tanh(const Tensor& x) {
+//         Array y = xt::tanh(value(x));
+//         return record("tanh", std::move(y), {x}, [](const Backward& g) -> Grads {
+//             return {g.dout * (1 - g.out * g.out)};
+//         });
+//     }
+//
+// Lambdas capture extra state by value (a dropout mask, saved statistics), never by reference,
+// and never capture their own output: the engine passes it in as g.out.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attn/array.hpp"
+#include "attn/tape.hpp"
+#include "attn/tensor.hpp"
+
+namespace attn {
+
+struct Storage {
+    Array value;
+    Array grad;                  // meaningful only when has_grad
+    bool has_grad = false;
+    bool requires_grad = false;  // a parameter, or computed from one while recording
+    std::uint64_t tape_id = 0;   // the tape that recorded the op producing this (0: none)
+    std::string name;
+};
+
+/// The array inside a tensor (what forward code computes with).
+inline const Array& value(const Tensor& t) { return t.storage().value; }
+inline Array& value_mut(Tensor& t) { return t.storage().value; }
+
+/// A new constant tensor owning `value`.
+Tensor make_tensor(Array value);
+
+/// What a backward lambda is given.
+struct Backward {
+    const Array& out;                  // the forward result y
+    const Array& dout;                 // dL/dy, same shape as y
+    const std::vector<Tensor>& inputs;
+
+    const Array& in(std::size_t i) const { return value(inputs[i]); }
+    /// Whether input i wants a gradient; ops may skip computing the others (return std::nullopt).
+    bool needs(std::size_t i) const { return inputs[i].requires_grad(); }
+};
+
+/// One gradient per input, in input order; std::nullopt for "none" (e.g. a constant input).
+/// A gradient may have the broadcast shape of the output: the engine sums it back.
+using Grads = std::vector<std::optional<Array>>;
+using BackwardFn = std::function<Grads(const Backward&)>;
+
+struct Node {
+    const char* op;
+    std::vector<Tensor> inputs;
+    Tensor output;
+    BackwardFn backward;
+};
+
+/// Wraps a computed value as the op's output, recording a node when needed (see the top of this
+/// file). `infinite_ok` tells anomaly mode that an infinite output is intended (masking).
+Tensor record(const char* op, Array value, std::vector<Tensor> inputs, BackwardFn backward,
+              bool infinite_ok = false);
+
+/// Sums `grad` over the axes along which `shape` was broadcast, giving an array of `shape`.
+/// Throws std::logic_error naming `op` when `shape` does not broadcast to grad's shape.
+Array sum_to_shape(const char* op, const Array& grad, const Shape& shape);
+
+/// Views a shape as (outer, n, inner) around `axis`: the layout every axis op loops over.
+struct AxisLayout {
+    std::size_t outer, n, inner;
+};
+AxisLayout axis_layout(const Shape& shape, std::size_t axis);
+
+}  // namespace attn

@@ -1,0 +1,128 @@
+// Elementwise ops: broadcasting arithmetic and the unary functions (math in attn/ops.hpp).
+#include <cmath>
+
+#include "attn/ops.hpp"
+#include "attn/record.hpp"
+
+namespace attn {
+
+// ---- broadcasting arithmetic ----------------------------------------------------------------
+// Each backward returns gradients in the output's (broadcast) shape; the engine sums them back.
+
+Tensor add(const Tensor& a, const Tensor& b) {
+    broadcast_shapes("add", a.shape(), b.shape());
+    Array y = value(a) + value(b);
+    return record("add", std::move(y), {a, b}, [](const Backward& g) -> Grads {
+        return {g.dout, g.dout};
+    });
+}
+
+Tensor sub(const Tensor& a, const Tensor& b) {
+    broadcast_shapes("sub", a.shape(), b.shape());
+    Array y = value(a) - value(b);
+    return record("sub", std::move(y), {a, b}, [](const Backward& g) -> Grads {
+        Grads d(2);
+        if (g.needs(0)) d[0] = g.dout;
+        if (g.needs(1)) d[1] = -g.dout;
+        return d;
+    });
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+    broadcast_shapes("mul", a.shape(), b.shape());
+    Array y = value(a) * value(b);
+    return record("mul", std::move(y), {a, b}, [](const Backward& g) -> Grads {
+        Grads d(2);
+        if (g.needs(0)) d[0] = g.dout * g.in(1);
+        if (g.needs(1)) d[1] = g.dout * g.in(0);
+        return d;
+    });
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+    broadcast_shapes("div", a.shape(), b.shape());
+    Array y = value(a) / value(b);
+    return record("div", std::move(y), {a, b}, [](const Backward& g) -> Grads {
+        Grads d(2);
+        if (g.needs(0)) d[0] = g.dout / g.in(1);
+        // forward: y = a / b, so dy/db = -a / b^2 = -y / b
+        if (g.needs(1)) d[1] = -g.dout * g.out / g.in(1);
+        return d;
+    });
+}
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator-(const Tensor& x) { return neg(x); }
+Tensor operator+(const Tensor& a, real b) { return add(a, Tensor::scalar(b)); }
+Tensor operator+(real a, const Tensor& b) { return add(Tensor::scalar(a), b); }
+Tensor operator-(const Tensor& a, real b) { return sub(a, Tensor::scalar(b)); }
+Tensor operator-(real a, const Tensor& b) { return sub(Tensor::scalar(a), b); }
+Tensor operator*(const Tensor& a, real b) { return mul(a, Tensor::scalar(b)); }
+Tensor operator*(real a, const Tensor& b) { return mul(Tensor::scalar(a), b); }
+Tensor operator/(const Tensor& a, real b) { return div(a, Tensor::scalar(b)); }
+Tensor operator/(real a, const Tensor& b) { return div(Tensor::scalar(a), b); }
+
+// ---- unary functions ------------------------------------------------------------------------
+
+Tensor neg(const Tensor& x) {
+    Array y = -value(x);
+    return record("neg", std::move(y), {x}, [](const Backward& g) -> Grads { return {-g.dout}; });
+}
+
+Tensor exp(const Tensor& x) {
+    Array y = xt::exp(value(x));
+    return record("exp", std::move(y), {x}, [](const Backward& g) -> Grads {
+        return {g.dout * g.out};
+    });
+}
+
+Tensor log(const Tensor& x) {
+    Array y = xt::log(value(x));
+    return record("log", std::move(y), {x}, [](const Backward& g) -> Grads {
+        return {g.dout / g.in(0)};
+    });
+}
+
+Tensor sqrt(const Tensor& x) {
+    Array y = xt::sqrt(value(x));
+    return record("sqrt", std::move(y), {x}, [](const Backward& g) -> Grads {
+        return {g.dout / (real(2) * g.out)};
+    });
+}
+
+Tensor pow(const Tensor& x, real p) {
+    Array y = xt::pow(value(x), p);
+    return record("pow", std::move(y), {x}, [p](const Backward& g) -> Grads {
+        return {g.dout * p * xt::pow(g.in(0), p - 1)};
+    });
+}
+
+Tensor tanh(const Tensor& x) {
+    Array y = xt::tanh(value(x));
+    return record("tanh", std::move(y), {x}, [](const Backward& g) -> Grads {
+        return {g.dout * (real(1) - g.out * g.out)};
+    });
+}
+
+Tensor sigmoid(const Tensor& x) {
+    Array y = value(x);
+    for (real& v : y) {  // two branches so that exp never overflows
+        v = v >= 0 ? real(1) / (real(1) + std::exp(-v)) : std::exp(v) / (real(1) + std::exp(v));
+    }
+    return record("sigmoid", std::move(y), {x}, [](const Backward& g) -> Grads {
+        return {g.dout * g.out * (real(1) - g.out)};
+    });
+}
+
+Tensor relu(const Tensor& x) {
+    Array y = xt::maximum(value(x), real(0));
+    return record("relu", std::move(y), {x}, [](const Backward& g) -> Grads {
+        // forward: y = max(x, 0); the gradient at x = 0 is 0 (PyTorch's convention)
+        return {xt::where(g.in(0) > real(0), g.dout, real(0))};
+    });
+}
+
+}  // namespace attn

@@ -1,0 +1,155 @@
+// softmax, log_softmax and cross_entropy: fused, because composing them from exp/sum/log
+// overflows at large logits and turns masked (-inf) entries into NaN.
+#include <cmath>
+#include <limits>
+
+#include "attn/ops.hpp"
+#include "attn/record.hpp"
+
+namespace attn {
+
+namespace {
+
+constexpr real minus_inf = -std::numeric_limits<real>::infinity();
+
+/// Calls f(base, stride) for every row along `axis`: element k of the row is at base + k*stride.
+template <class F>
+void for_each_row(const AxisLayout& l, F&& f) {
+    for (std::size_t o = 0; o < l.outer; ++o)
+        for (std::size_t i = 0; i < l.inner; ++i) f(o * l.n * l.inner + i, l.inner);
+}
+
+/// The row's maximum and log-sum-exp. m = -inf means every entry is -inf (a fully masked row).
+struct RowStats {
+    real max, log_sum;
+};
+RowStats row_stats(const real* x, std::size_t n, std::size_t stride) {
+    real m = minus_inf;
+    for (std::size_t k = 0; k < n; ++k) m = std::max(m, x[k * stride]);
+    if (m == minus_inf) return {m, 0};
+    real s = 0;
+    for (std::size_t k = 0; k < n; ++k) s += std::exp(x[k * stride] - m);
+    return {m, std::log(s)};
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int axis) {
+    const Shape shape = x.shape();
+    const AxisLayout l = axis_layout(shape, normalize_axis("softmax", axis, shape));
+    Array y = attn::zeros(shape);  // a fully masked row stays 0
+    const real* in = value(x).data();
+    for_each_row(l, [&](std::size_t base, std::size_t stride) {
+        const RowStats r = row_stats(in + base, l.n, stride);
+        if (r.max == minus_inf) return;
+        for (std::size_t k = 0; k < l.n; ++k) {
+            y.data()[base + k * stride] = std::exp(in[base + k * stride] - r.max - r.log_sum);
+        }
+    });
+    return record("softmax", std::move(y), {x}, [l](const Backward& g) -> Grads {
+        // dx_k = y_k (dy_k - sum_j dy_j y_j); a fully masked row has y = 0, hence dx = 0
+        Array dx = xt::empty<real>(g.out.shape());
+        for_each_row(l, [&](std::size_t base, std::size_t stride) {
+            real dot = 0;
+            for (std::size_t k = 0; k < l.n; ++k) dot += g.dout.data()[base + k * stride] * g.out.data()[base + k * stride];
+            for (std::size_t k = 0; k < l.n; ++k) {
+                const std::size_t at = base + k * stride;
+                dx.data()[at] = g.out.data()[at] * (g.dout.data()[at] - dot);
+            }
+        });
+        return {std::move(dx)};
+    });
+}
+
+Tensor log_softmax(const Tensor& x, int axis) {
+    const Shape shape = x.shape();
+    const AxisLayout l = axis_layout(shape, normalize_axis("log_softmax", axis, shape));
+    Array y = attn::zeros(shape);
+    const real* in = value(x).data();
+    for_each_row(l, [&](std::size_t base, std::size_t stride) {
+        const RowStats r = row_stats(in + base, l.n, stride);
+        if (r.max == minus_inf) return;  // no distribution: leave zeros
+        for (std::size_t k = 0; k < l.n; ++k) {
+            y.data()[base + k * stride] = in[base + k * stride] - r.max - r.log_sum;
+        }
+    });
+    return record("log_softmax", std::move(y), {x}, [l](const Backward& g) -> Grads {
+        // dx_k = dy_k - softmax_k * sum_j dy_j, with softmax_k = exp(y_k)
+        Array dx = attn::zeros(shape_of(g.out));
+        const real* in = g.in(0).data();
+        for_each_row(l, [&](std::size_t base, std::size_t stride) {
+            bool masked = true;  // every input entry -inf: the output was a constant 0
+            for (std::size_t k = 0; k < l.n && masked; ++k) masked = in[base + k * stride] == minus_inf;
+            if (masked) return;
+            real total = 0;
+            for (std::size_t k = 0; k < l.n; ++k) total += g.dout.data()[base + k * stride];
+            for (std::size_t k = 0; k < l.n; ++k) {
+                const std::size_t at = base + k * stride;
+                dx.data()[at] = g.dout.data()[at] - std::exp(g.out.data()[at]) * total;
+            }
+        });
+        return {std::move(dx)};
+    });
+}
+
+Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptions options) {
+    const Shape shape = logits.shape();
+    if (shape.size() != 2) fail("cross_entropy", "logits must be (N, C), got " + to_string(shape));
+    const std::size_t rows = shape[0], classes = shape[1];
+    if (targets.shape != Shape{rows}) {
+        fail("cross_entropy", "targets must be (N) = (" + std::to_string(rows) + "), got " +
+                                  to_string(targets.shape) + " for logits " + to_string(shape));
+    }
+    const real eps = options.label_smoothing;
+    if (!(eps >= 0 && eps < 1)) fail("cross_entropy", "label_smoothing must be in [0, 1), got " + std::to_string(eps));
+    for (std::size_t n = 0; n < rows; ++n) {
+        const int t = targets.values[n];
+        if (t != options.ignore_index && (t < 0 || static_cast<std::size_t>(t) >= classes)) {
+            fail("cross_entropy", "target " + std::to_string(t) + " (row " + std::to_string(n) +
+                                      ") is out of range for " + std::to_string(classes) + " classes");
+        }
+    }
+
+    // q_n: 1 - eps on the target, eps spread over the classes that can be predicted.
+    // Stored densely (N, C) for backward: d logits = (softmax - q) / count.
+    const real* z = value(logits).data();
+    Array q = attn::zeros(shape);
+    Array p = attn::zeros(shape);  // softmax of each counted row
+    std::size_t count = 0;
+    real total = 0;
+    for (std::size_t n = 0; n < rows; ++n) {
+        const int t = targets.values[n];
+        if (t == options.ignore_index) continue;
+        const real* row = z + n * classes;
+        const RowStats r = row_stats(row, classes, 1);
+        if (r.max == minus_inf) {
+            fail("cross_entropy", "row " + std::to_string(n) + " has every logit -inf: no class can be predicted");
+        }
+        real* qn = q.data() + n * classes;
+        std::size_t spread = 0;  // classes that receive smoothing mass
+        for (std::size_t c = 0; c < classes; ++c) {
+            if (static_cast<int>(c) != options.ignore_index && row[c] != minus_inf) ++spread;
+        }
+        for (std::size_t c = 0; c < classes; ++c) {
+            if (eps > 0 && static_cast<int>(c) != options.ignore_index && row[c] != minus_inf) {
+                qn[c] = eps / static_cast<real>(spread);
+            }
+        }
+        qn[t] += real(1) - eps;
+        real loss = 0;
+        for (std::size_t c = 0; c < classes; ++c) {
+            p.data()[n * classes + c] = std::exp(row[c] - r.max - r.log_sum);
+            if (qn[c] != 0) loss -= qn[c] * (row[c] - r.max - r.log_sum);
+        }
+        total += loss;
+        ++count;
+    }
+    const real scale = count > 0 ? real(1) / static_cast<real>(count) : real(0);
+    Array y(total * scale);
+    Array dlogits = (p - q) * scale;  // gradient for dL/dy = 1, computed once here
+    return record("cross_entropy", std::move(y), {logits}, [dlogits](const Backward& g) -> Grads {
+        return {dlogits * g.dout.data()[0]};
+    });
+}
+
+}  // namespace attn

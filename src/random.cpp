@@ -1,0 +1,42 @@
+// Platform-independent random numbers (see attn/random.hpp for why not std::normal_distribution).
+#include "attn/random.hpp"
+
+#include <cmath>
+
+#include "attn/record.hpp"
+
+namespace attn {
+
+double Rng::uniform() {
+    return static_cast<double>(engine_() >> 11) * 0x1.0p-53;  // top 53 bits -> [0, 1)
+}
+
+double Rng::normal() {
+    // Box-Muller: u1 in (0, 1] so the log is finite.
+    const double u1 = 1.0 - uniform();
+    const double u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+std::uint64_t Rng::below(std::uint64_t n) {
+    if (n == 0) fail("Rng::below", "n must be positive");
+    // Rejection sampling: unbiased for any n.
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    std::uint64_t r;
+    do r = engine_(); while (r >= limit);
+    return r % n;
+}
+
+Tensor uniform(const Shape& shape, real lo, real hi, Rng& rng) {
+    Array a = xt::empty<real>(shape);
+    for (real& v : a) v = static_cast<real>(rng.uniform(lo, hi));
+    return make_tensor(std::move(a));
+}
+
+Tensor normal(const Shape& shape, real mean, real stddev, Rng& rng) {
+    Array a = xt::empty<real>(shape);
+    for (real& v : a) v = static_cast<real>(mean + stddev * rng.normal());
+    return make_tensor(std::move(a));
+}
+
+}  // namespace attn

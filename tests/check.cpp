@@ -1,0 +1,54 @@
+#include "check.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace attn::test {
+
+namespace {
+
+struct WorstError {
+    double error = 0;
+    std::string where;
+    ~WorstError() {
+        if (!where.empty()) std::printf("worst gradient-check error in this executable: %.3g (%s)\n", error, where.c_str());
+    }
+};
+WorstError worst;
+
+}  // namespace
+
+Tensor param(const Shape& shape, std::uint64_t seed, real lo, real hi) {
+    Rng rng(seed);
+    Tensor t = uniform(shape, lo, hi, rng);
+    t.set_requires_grad();
+    return t;
+}
+
+Tensor param_of(const Shape& shape, std::vector<real> values) {
+    Tensor t = Tensor::from(shape, std::move(values));
+    t.set_requires_grad();
+    return t;
+}
+
+void check_grads(const std::function<Tensor()>& f, const std::vector<Tensor>& inputs, double tolerance) {
+    const GradCheckReport report = check_gradients(f, inputs);
+    INFO(report.to_string());
+    CHECK(report.checked > 0);
+    CHECK(report.max_error <= tolerance);
+    if (report.max_error >= worst.error) {
+        worst.error = report.max_error;
+        worst.where = report.to_string();
+    }
+}
+
+void check_values(const Tensor& t, const std::vector<real>& expected, double tolerance) {
+    REQUIRE(t.size() == expected.size());
+    const std::vector<real> got = t.values();
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        INFO("element " << i << ": got " << got[i] << ", expected " << expected[i]);
+        CHECK(std::abs(double(got[i]) - double(expected[i])) <= tolerance);
+    }
+}
+
+}  // namespace attn::test

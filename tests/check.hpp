@@ -1,0 +1,33 @@
+// Shared test helpers: parameters with reproducible values, and the gradient-check assertion.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+#include "attn/attn.hpp"
+
+namespace attn::test {
+
+// Gradient checks run in float64 with h = 1e-6: truncation error ~h^2 = 1e-12 and rounding error
+// ~1e-16 * |L| / h ~ 1e-10 for the O(1) projected losses used here, so a correct backward lands
+// near 1e-8 at worst; 1e-6 leaves two orders of margin and still catches any real mistake (a wrong
+// term is off by O(1)).
+constexpr double gradient_tolerance = 1e-6;
+
+/// A parameter with uniform values in [lo, hi) drawn from a fixed seed.
+Tensor param(const Shape& shape, std::uint64_t seed, real lo = -1, real hi = 1);
+/// A parameter with the given values.
+Tensor param_of(const Shape& shape, std::vector<real> values);
+
+/// Runs check_gradients, asserts max_error <= tolerance, and remembers the worst error seen
+/// (each test executable prints it when it exits).
+void check_grads(const std::function<Tensor()>& f, const std::vector<Tensor>& inputs,
+                 double tolerance = gradient_tolerance);
+
+/// Element-by-element comparison with an absolute tolerance.
+void check_values(const Tensor& t, const std::vector<real>& expected, double tolerance = 1e-12);
+
+}  // namespace attn::test

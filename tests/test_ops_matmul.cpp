@@ -1,0 +1,96 @@
+// matmul and bmm: closed form, every transpose-flag combination against xtensor-blas's dot as an
+// independent reference, float64 gradient checks, and the shape-error messages.
+#include <xtensor-blas/xlinalg.hpp>
+
+#include "attn/record.hpp"
+#include "check.hpp"
+
+using namespace attn;
+using attn::test::check_grads;
+using attn::test::check_values;
+using attn::test::param;
+using attn::test::param_of;
+
+namespace {
+
+Array reference(const Array& a, bool ta, const Array& b, bool tb) {
+    const Array op_a = ta ? Array(xt::transpose(a)) : a;
+    const Array op_b = tb ? Array(xt::transpose(b)) : b;
+    return xt::linalg::dot(op_a, op_b);
+}
+
+Trans flag(bool t) { return t ? Trans::yes : Trans::no; }
+
+}  // namespace
+
+TEST_CASE("matmul: closed form") {
+    const Tensor a = Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6});
+    const Tensor b = Tensor::from({3, 2}, {7, 8, 9, 10, 11, 12});
+    check_values(matmul(a, b), {58, 64, 139, 154});
+    check_values(matmul(a, a, Trans::no, Trans::yes), {14, 32, 32, 77});  // a a^T
+    check_values(matmul(a, a, Trans::yes, Trans::no), {17, 22, 27, 22, 29, 36, 27, 36, 45});  // a^T a
+}
+
+TEST_CASE("matmul and bmm agree with xtensor-blas for every transpose flag") {
+    for (bool ta : {false, true}) {
+        for (bool tb : {false, true}) {
+            CAPTURE(ta);
+            CAPTURE(tb);
+            const Tensor a = param(ta ? Shape{5, 4} : Shape{4, 5}, 1);
+            const Tensor b = param(tb ? Shape{3, 5} : Shape{5, 3}, 2);
+            const Array expected = reference(value(a), ta, value(b), tb);
+            check_values(matmul(a, b, flag(ta), flag(tb)),
+                         std::vector<real>(expected.begin(), expected.end()), 1e-12);
+
+            const Tensor ba = param(ta ? Shape{2, 5, 4} : Shape{2, 4, 5}, 3);
+            const Tensor bb = param(tb ? Shape{2, 3, 5} : Shape{2, 5, 3}, 4);
+            const Tensor got = bmm(ba, bb, flag(ta), flag(tb));
+            REQUIRE(got.shape() == Shape{2, 4, 3});
+            for (std::size_t i = 0; i < 2; ++i) {
+                const Array ai = xt::view(value(ba), i), bi = xt::view(value(bb), i);
+                const Array expected_i = reference(ai, ta, bi, tb);
+                const Array got_i = xt::view(value(got), i);
+                CHECK(xt::allclose(got_i, expected_i, 0, 1e-12));
+            }
+        }
+    }
+}
+
+TEST_CASE("matmul and bmm: gradients for every transpose flag") {
+    for (bool ta : {false, true}) {
+        for (bool tb : {false, true}) {
+            CAPTURE(ta);
+            CAPTURE(tb);
+            const Tensor a = param(ta ? Shape{5, 4} : Shape{4, 5}, 5);
+            const Tensor b = param(tb ? Shape{3, 5} : Shape{5, 3}, 6);
+            check_grads([&] { return matmul(a, b, flag(ta), flag(tb)); }, {a, b});
+            const Tensor ba = param(ta ? Shape{3, 5, 4} : Shape{3, 4, 5}, 7);
+            const Tensor bb = param(tb ? Shape{3, 2, 5} : Shape{3, 5, 2}, 8);
+            check_grads([&] { return bmm(ba, bb, flag(ta), flag(tb)); }, {ba, bb});
+        }
+    }
+    const Tensor square = param({3, 3}, 9);
+    check_grads([&] { return matmul(square, square, Trans::no, Trans::yes); }, {square});  // A A^T
+    const Tensor column = param({4, 1}, 10), row = param({1, 4}, 11);
+    check_grads([&] { return matmul(column, row); }, {column, row});  // outer product, K = 1
+}
+
+TEST_CASE("matmul and bmm: shape errors name both shapes") {
+    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({4, 8}), Tensor::zeros({16, 3})),
+                         "matmul: inner dimensions differ: a is (4, 8), b is (16, 3)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({4, 8}), Tensor::zeros({4, 8}), Trans::no, Trans::no),
+                         "matmul: inner dimensions differ: a is (4, 8), b is (4, 8)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({4, 8}), Tensor::zeros({3, 5}), Trans::yes, Trans::yes),
+                         "matmul: inner dimensions differ: a is (4, 8) (transposed), b is (3, 5) (transposed)",
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({2, 4, 8}), Tensor::zeros({8, 3})),
+                         "matmul: needs 2-D inputs: a is (2, 4, 8), b is (8, 3)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(bmm(Tensor::zeros({2, 4, 8}), Tensor::zeros({3, 8, 3})),
+                         "bmm: batch sizes differ: a is (2, 4, 8), b is (3, 8, 3)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(bmm(Tensor::zeros({2, 4, 8}), Tensor::zeros({2, 7, 3})),
+                         "bmm: inner dimensions differ: a is (2, 4, 8), b is (2, 7, 3)", std::invalid_argument);
+}
+
+TEST_CASE("matmul with an empty inner dimension is all zeros") {
+    check_values(matmul(Tensor::zeros({2, 0}), Tensor::zeros({0, 3})), {0, 0, 0, 0, 0, 0});
+}
