@@ -3,6 +3,7 @@
 
 #include "attn/config.hpp"
 #include "attn/gradcheck.hpp"
+#include "attn/io.hpp"
 #include "attn/ops.hpp"
 #include "attn/random.hpp"
 #include "attn/shape.hpp"
