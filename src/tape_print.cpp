@@ -40,31 +40,32 @@ void Tape::print(std::ostream& out) const {
 }
 
 std::string Tape::to_dot() const {
-    // Tensors are boxes (leaves named when they have a name), ops are ellipses.
-    std::ostringstream dot;
-    dot << "digraph tape {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
+    // Tensors are boxes (parameters shaded, named ones labelled), ops are ellipses.
+    std::ostringstream nodes, edges;
     std::map<const Storage*, std::string> ids;
     auto tensor_id = [&](const Storage& s) {
         auto found = ids.find(&s);
         if (found != ids.end()) return found->second;
         const std::string id = "t" + std::to_string(ids.size());
         ids.emplace(&s, id);
-        dot << "  " << id << " [shape=box, label=\"" << label(s) << "\""
-            << (s.requires_grad && s.tape_id == 0 ? ", style=filled, fillcolor=\"#dde8f5\"" : "")
-            << "];\n";
+        const bool parameter = s.requires_grad && s.tape_id == 0;
+        nodes << "  " << id << " [shape=box, label=\"" << label(s) << "\""
+              << (parameter ? ", style=filled, fillcolor=\"#dde8f5\"" : "") << "];\n";
         return id;
     };
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         const Node& node = nodes_[i];
         const std::string op_id = "op" + std::to_string(i);
-        dot << "  " << op_id << " [shape=ellipse, label=\"" << node.op << "\"];\n";
+        nodes << "  " << op_id << " [shape=ellipse, label=\"" << node.op << "\"];\n";
         for (const Tensor& input : node.inputs) {
-            dot << "  " << tensor_id(input.storage()) << " -> " << op_id << ";\n";
+            const std::string from = tensor_id(input.storage());
+            edges << "  " << from << " -> " << op_id << ";\n";
         }
-        dot << "  " << op_id << " -> " << tensor_id(node.output.storage()) << ";\n";
+        const std::string to = tensor_id(node.output.storage());
+        edges << "  " << op_id << " -> " << to << ";\n";
     }
-    dot << "}\n";
-    return dot.str();
+    return "digraph tape {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n" + nodes.str() +
+           edges.str() + "}\n";
 }
 
 }  // namespace attn

@@ -37,7 +37,7 @@ inline Dataset two_spirals(std::size_t n, double noise, Rng& rng) {
             labels.push_back(c);
         }
     }
-    return {Tensor::from({2 * n, 2}, std::move(points)), Ids(std::move(labels))};
+    return {Tensor::from({2 * n, 2}, std::move(points)).named("x"), Ids(std::move(labels))};
 }
 
 // ---- The model: a two-layer perceptron --------------------------------------------------------
