@@ -8,8 +8,6 @@
 //
 // This chapter is built in float64 (libattn_f64) because it demonstrates gradient checking; every
 // later chapter trains in float32. See README.md.
-#include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -127,20 +125,20 @@ void draw_regions(const Mlp& model, const Dataset& data) {
 // ---- main ---------------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
-    CLI::App app{"attn chapter 0: reverse-mode autograd on a tape, shown on a small perceptron"};
     std::uint64_t seed = 1;
     int epochs = 4000;
     std::size_t hidden = 32, points = 200;
     double learning_rate = 0.1, momentum = 0.9;
     std::string out = "out/00_autograd";
-    app.add_option("--seed", seed, "random seed (data and initial weights)")->capture_default_str();
-    app.add_option("--epochs", epochs, "full-batch gradient steps")->capture_default_str()->check(CLI::PositiveNumber);
-    app.add_option("--hidden", hidden, "hidden units H")->capture_default_str()->check(CLI::PositiveNumber);
-    app.add_option("--points", points, "points per spiral arm")->capture_default_str()->check(CLI::Range(4, 100000));
-    app.add_option("--lr", learning_rate, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-    app.add_option("--momentum", momentum, "momentum mu")->capture_default_str()->check(CLI::Range(0.0, 0.999));
-    app.add_option("--out", out, "folder for metrics.json and tape.dot")->capture_default_str();
-    CLI11_PARSE(app, argc, argv);
+    CommandLine cli("attn chapter 0: reverse-mode autograd on a tape, shown on a small perceptron");
+    cli.option("--seed", seed, "random seed (data and initial weights)");
+    cli.option("--epochs", epochs, "full-batch gradient steps").at_least(1);
+    cli.option("--hidden", hidden, "hidden units H").at_least(1);
+    cli.option("--points", points, "points per spiral arm").range(4, 100000);
+    cli.option("--lr", learning_rate, "learning rate").range(1e-9, 100);
+    cli.option("--momentum", momentum, "momentum mu").range(0, 0.999);
+    cli.option("--out", out, "folder for metrics.json and tape.dot");
+    if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
 
     try {
         std::printf("== attn chapter 0: autograd on a tape (%s) ==\n\n", precision_name());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "attn/config.hpp"
+#include "attn/cli.hpp"
 #include "attn/gradcheck.hpp"
 #include "attn/io.hpp"
 #include "attn/ops.hpp"
