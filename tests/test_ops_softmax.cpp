@@ -138,6 +138,13 @@ TEST_CASE("cross_entropy at +-300 and with -inf logits stays finite") {
     CHECK(logits.grad().at({1, 0}) == 0.0);  // a masked class gets no gradient
 }
 
+TEST_CASE("softmax and log_softmax: axis errors") {
+    const Tensor x = Tensor::zeros({2, 3});
+    CHECK_THROWS_WITH_AS(softmax(x, 2), "softmax: axis 2 is out of range for shape (2, 3)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(log_softmax(x, -3), "log_softmax: axis -3 is out of range for shape (2, 3)",
+                         std::invalid_argument);
+}
+
 TEST_CASE("cross_entropy: errors") {
     const Tensor logits = Tensor::zeros({2, 3});
     CHECK_THROWS_WITH_AS(cross_entropy(logits, Ids({0, 3})), "cross_entropy: target 3 (row 1) is out of range for 3 classes",
