@@ -74,8 +74,9 @@ Tensor& Tensor::set_requires_grad(bool on) {
 bool Tensor::requires_grad() const { return storage().requires_grad; }
 bool Tensor::has_grad() const { return storage().has_grad; }
 
-Tensor Tensor::grad() const {
-    const Storage& s = storage();
+namespace {
+
+void require_grad_present(const Storage& s) {
     if (!s.has_grad) {
         const std::string who = s.name.empty() ? "this tensor" : "'" + s.name + "'";
         throw std::logic_error(
@@ -84,7 +85,23 @@ Tensor Tensor::grad() const {
                                "(was it used in the loss, inside a Recording scope?)"
                              : "it does not require one (call set_requires_grad() on parameters)"));
     }
-    return make_tensor(s.grad);
+}
+
+}  // namespace
+
+Tensor Tensor::grad() const {
+    require_grad_present(storage());
+    return make_tensor(storage().grad);
+}
+
+real* Tensor::grad_data() {
+    require_grad_present(storage());
+    return storage().grad.data();
+}
+
+const real* Tensor::grad_data() const {
+    require_grad_present(storage());
+    return storage().grad.data();
 }
 
 void Tensor::zero_grad() {

@@ -42,6 +42,29 @@ void check_grads(const std::function<Tensor()>& f, const std::vector<Tensor>& in
     }
 }
 
+std::vector<Tensor> tensors_of(Module& module) {
+    std::vector<Tensor> out;
+    for (const NamedParameter& p : module.parameters()) out.push_back(*p.tensor);
+    return out;
+}
+
+void check_every_parameter_learns(Module& module, const std::function<Tensor()>& loss) {
+    module.zero_grad();
+    {
+        Tape tape;
+        Recording on(tape);
+        tape.backward(loss());
+    }
+    for (const NamedParameter& p : module.parameters()) {
+        INFO("parameter " << p.name);
+        REQUIRE(p.tensor->has_grad());
+        double norm = 0;
+        for (real g : p.tensor->grad().values()) norm += double(g) * double(g);
+        CHECK(norm > 0);
+    }
+    module.zero_grad();
+}
+
 void check_values(const Tensor& t, const std::vector<real>& expected, double tolerance) {
     REQUIRE(t.size() == expected.size());
     const std::vector<real> got = t.values();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "attn/attn.hpp"
+#include "attn/nn/module.hpp"
 
 namespace attn::test {
 
@@ -26,6 +27,12 @@ Tensor param_of(const Shape& shape, std::vector<real> values);
 /// (each test executable prints it when it exits).
 void check_grads(const std::function<Tensor()>& f, const std::vector<Tensor>& inputs,
                  double tolerance = gradient_tolerance);
+
+/// The parameters of a module as check_gradients inputs.
+std::vector<Tensor> tensors_of(Module& module);
+/// One backward of `loss`; asserts that every parameter of `module` received a nonzero gradient,
+/// naming any that did not. Clears the gradients afterwards.
+void check_every_parameter_learns(Module& module, const std::function<Tensor()>& loss);
 
 /// Element-by-element comparison with an absolute tolerance.
 void check_values(const Tensor& t, const std::vector<real>& expected, double tolerance = 1e-12);

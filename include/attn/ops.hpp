@@ -112,8 +112,9 @@ Tensor slice(const Tensor& x, int axis, std::size_t begin, std::size_t end);
 /// Repeated ids are fine: backward scatter-adds (dx[..., ids[k], ...] += dy[..., k, ...]).
 Tensor index_select(const Tensor& x, int axis, const Ids& ids);
 /// Embedding lookup: weight (V, D), ids of any shape (...) -> (..., D); row ids[...] of weight.
-/// Backward scatter-adds into the rows used. An id outside [0, V) is an error naming it.
-Tensor embedding(const Tensor& weight, const Ids& ids);
+/// Backward scatter-adds into the rows used, except the row `padding_id` (if >= 0), which never
+/// receives a gradient (PyTorch's padding_idx). An id outside [0, V) is an error naming it.
+Tensor embedding(const Tensor& weight, const Ids& ids, int padding_id = -1);
 
 // ---------------------------------------------------------------------------------------------
 // Selection. A condition or mask is a tensor whose nonzero entries mean true; it is never

@@ -52,6 +52,10 @@ public:
     bool has_grad() const;
     /// A copy of the accumulated gradient; throws if no backward pass has reached this tensor.
     Tensor grad() const;
+    /// The accumulated gradient in place (row-major, size() elements), for optimisers and clipping;
+    /// throws like grad() when there is none.
+    real* grad_data();
+    const real* grad_data() const;
     /// Forgets the accumulated gradient (the next backward starts from zero).
     void zero_grad();
     /// A new constant tensor with a copy of this value: no gradient flows through it.

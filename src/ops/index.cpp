@@ -61,7 +61,7 @@ Tensor index_select(const Tensor& x, int axis, const Ids& ids) {
     });
 }
 
-Tensor embedding(const Tensor& weight, const Ids& ids) {
+Tensor embedding(const Tensor& weight, const Ids& ids, int padding_id) {
     const Shape shape = weight.shape();
     if (shape.size() != 2) fail("embedding", "weight must be (V, D), got " + to_string(shape));
     check_ids("embedding", ids, shape[0], "a vocabulary");
@@ -70,8 +70,13 @@ Tensor embedding(const Tensor& weight, const Ids& ids) {
     out_shape.push_back(shape[1]);
     Array y = gather(value(weight), rows, ids.values);
     y.reshape(out_shape);
-    return record("embedding", std::move(y), {weight}, [shape, rows, ids](const Backward& g) -> Grads {
-        return {scatter_add(g.dout, shape, rows, ids.values)};
+    return record("embedding", std::move(y), {weight}, [shape, rows, ids, padding_id](const Backward& g) -> Grads {
+        Array dweight = scatter_add(g.dout, shape, rows, ids.values);
+        if (padding_id >= 0 && static_cast<std::size_t>(padding_id) < shape[0]) {
+            // the padding row is a constant: whatever flowed into it is dropped
+            std::fill_n(dweight.data() + static_cast<std::size_t>(padding_id) * shape[1], shape[1], real(0));
+        }
+        return {std::move(dweight)};
     });
 }
 

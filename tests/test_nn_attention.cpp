@@ -1,0 +1,197 @@
+// Attention scores against hand computation, masking (padding, causal, fully masked rows),
+// scaled dot-product and multi-head attention, gradients.
+#include <cmath>
+#include <limits>
+
+#include "attn/nn/attention.hpp"
+#include "attn/nn/transformer_parts.hpp"
+#include "check.hpp"
+
+using namespace attn;
+using attn::test::check_every_parameter_learns;
+using attn::test::check_grads;
+using attn::test::check_values;
+using attn::test::param;
+using attn::test::param_of;
+using attn::test::tensors_of;
+
+namespace {
+
+Tensor probe(const Tensor& y, std::uint64_t seed = 55) {
+    Rng rng(seed);
+    return sum(y * uniform(y.shape(), -1, 1, rng));
+}
+
+double dot_row(const Tensor& a, std::size_t b, const Tensor& keys, std::size_t s) {
+    double total = 0;
+    for (std::size_t i = 0; i < a.shape(1); ++i) total += a.at({b, i}) * keys.at({b, s, i});
+    return total;
+}
+
+}  // namespace
+
+TEST_CASE("masks: padding and causal") {
+    check_values(padding_mask({3, 1}, 3), {0, 0, 0, 0, 1, 1});
+    check_values(causal_mask(3), {0, 1, 1, 0, 0, 1, 0, 0, 0});
+}
+
+TEST_CASE("attend: weights sum to 1 over real keys, padding gets 0, a fully masked row gives zeros") {
+    const Tensor scores = Tensor::from({3, 3}, {1, 2, 3, 0, 5, 100, 1, 1, 1});
+    const Tensor values = Tensor::from({3, 3, 2}, {1, 0, 0, 1, 1, 1, 2, 2, 4, 4, 9, 9, 1, 2, 3, 4, 5, 6});
+    const Tensor mask = padding_mask({3, 2, 0}, 3);
+    const Attention a = attend(scores, values, mask);
+    const double z = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
+    check_values(slice(a.weights, 0, 0, 1), {std::exp(1.0) / z, std::exp(2.0) / z, std::exp(3.0) / z}, 1e-12);
+    const double w0 = 1 / (1 + std::exp(5.0));  // key 2 (score 100) is padding: ignored
+    check_values(slice(a.weights, 0, 1, 2), {w0, 1 - w0, 0}, 1e-12);
+    check_values(slice(a.weights, 0, 2, 3), {0, 0, 0});
+    check_values(slice(a.context, 0, 1, 2), {w0 * 2 + (1 - w0) * 4, w0 * 2 + (1 - w0) * 4}, 1e-12);
+    check_values(slice(a.context, 0, 2, 3), {0, 0});
+    for (real v : a.weights.values()) CHECK(std::isfinite(v));
+}
+
+TEST_CASE("additive, dot, general and concat scores match their formulas") {
+    Rng rng(1);
+    const std::size_t B = 2, S = 3, Dq = 4, Dk = 4, A = 5;
+    const Tensor q = param({B, Dq}, 2), keys = param({B, S, Dk}, 3);
+
+    AdditiveScore additive(Dq, Dk, A, rng);
+    const Tensor e_add = additive.scores(q, additive.prepare(keys));
+    for (std::size_t b = 0; b < B; ++b)
+        for (std::size_t s = 0; s < S; ++s) {
+            double e = 0;  // v_a^T tanh(W_a q + U_a h_s)
+            for (std::size_t a = 0; a < A; ++a) {
+                double pre = 0;
+                for (std::size_t i = 0; i < Dq; ++i) pre += q.at({b, i}) * additive.W_a.at({i, a});
+                for (std::size_t i = 0; i < Dk; ++i) pre += keys.at({b, s, i}) * additive.U_a.at({i, a});
+                e += additive.v_a.at({a}) * std::tanh(pre);
+            }
+            CHECK(e_add.at({b, s}) == doctest::Approx(e).epsilon(1e-12));
+        }
+
+    DotScore dot;
+    const Tensor e_dot = dot.scores(q, dot.prepare(keys));
+    for (std::size_t b = 0; b < B; ++b)
+        for (std::size_t s = 0; s < S; ++s) CHECK(e_dot.at({b, s}) == doctest::Approx(dot_row(q, b, keys, s)).epsilon(1e-12));
+
+    GeneralScore general(Dq, Dk, rng);
+    const Tensor e_gen = general.scores(q, general.prepare(keys));
+    for (std::size_t b = 0; b < B; ++b)
+        for (std::size_t s = 0; s < S; ++s) {
+            double e = 0;  // h^T W_a hbar
+            for (std::size_t i = 0; i < Dq; ++i)
+                for (std::size_t j = 0; j < Dk; ++j) e += q.at({b, i}) * general.W_a.at({i, j}) * keys.at({b, s, j});
+            CHECK(e_gen.at({b, s}) == doctest::Approx(e).epsilon(1e-12));
+        }
+
+    ConcatScore concat_score(Dq, Dk, A, rng);
+    const Tensor e_cat = concat_score.scores(q, concat_score.prepare(keys));
+    for (std::size_t b = 0; b < B; ++b)
+        for (std::size_t s = 0; s < S; ++s) {
+            double e = 0;  // v_a^T tanh(W_a [h; hbar])
+            for (std::size_t a = 0; a < A; ++a) {
+                double pre = 0;
+                for (std::size_t i = 0; i < Dq; ++i) pre += q.at({b, i}) * concat_score.W_a.at({i, a});
+                for (std::size_t i = 0; i < Dk; ++i) pre += keys.at({b, s, i}) * concat_score.W_a.at({Dq + i, a});
+                e += concat_score.v_a.at({a}) * std::tanh(pre);
+            }
+            CHECK(e_cat.at({b, s}) == doctest::Approx(e).epsilon(1e-12));
+        }
+
+    CHECK(additive.parameter_count() == Dq * A + Dk * A + A);
+    CHECK(dot.parameter_count() == 0);
+    CHECK(general.parameter_count() == Dq * Dk);
+    CHECK(concat_score.parameter_count() == (Dq + Dk) * A + A);
+}
+
+TEST_CASE("attention scores: every parameter learns; float64 gradient checks through attend with padding") {
+    Rng rng(4);
+    const Tensor q = param({2, 3}, 5), keys = param({2, 4, 3}, 6);
+    const Tensor mask = padding_mask({4, 2}, 4);
+    AdditiveScore additive(3, 3, 5, rng);
+    DotScore dot;
+    GeneralScore general(3, 3, rng);
+    ConcatScore concat_score(3, 3, 5, rng);
+    for (AttentionScore* score : std::vector<AttentionScore*>{&additive, &dot, &general, &concat_score}) {
+        auto f = [&] {
+            const Attention a = score->forward(q, score->prepare(keys), keys, mask);
+            return concat({a.context, a.weights}, 1);
+        };
+        if (score->parameter_count() > 0) check_every_parameter_learns(*score, [&] { return probe(f()); });
+        std::vector<Tensor> inputs = tensors_of(*score);
+        inputs.push_back(q);
+        inputs.push_back(keys);
+        check_grads(f, inputs);
+    }
+}
+
+TEST_CASE("attention: masked keys are invisible (appending them changes nothing)") {
+    Rng rng(7);
+    AdditiveScore score(3, 3, 4, rng);
+    const Tensor q = param({1, 3}, 8), keys = param({1, 2, 3}, 9);
+    const Tensor more_keys = concat({keys, param({1, 3, 3}, 10)}, 1);
+    const Attention a = score.forward(q, score.prepare(keys), keys, padding_mask({2}, 2));
+    const Attention b = score.forward(q, score.prepare(more_keys), more_keys, padding_mask({2}, 5));
+    check_values(b.context, a.context.values(), 1e-14);
+    check_values(slice(b.weights, 1, 0, 2), a.weights.values(), 1e-14);
+}
+
+TEST_CASE("scaled dot-product attention: formula, causal mask, gradients") {
+    const Tensor Q = param({2, 3, 4}, 11), K = param({2, 3, 4}, 12), V = param({2, 3, 2}, 13);
+    const Attention a = scaled_dot_product_attention(Q, K, V, causal_mask(3));
+    // weights[b, i, j] = softmax_j(q_i . k_j / 2) over j <= i
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t i = 0; i < 3; ++i) {
+            std::vector<double> e(3);
+            double z = 0;
+            for (std::size_t j = 0; j <= i; ++j) {
+                double d = 0;
+                for (std::size_t k = 0; k < 4; ++k) d += Q.at({b, i, k}) * K.at({b, j, k});
+                e[j] = std::exp(d / 2);
+                z += e[j];
+            }
+            for (std::size_t j = 0; j < 3; ++j) CHECK(a.weights.at({b, i, j}) == doctest::Approx(j <= i ? e[j] / z : 0).epsilon(1e-12));
+        }
+    check_grads([&] { return scaled_dot_product_attention(Q, K, V, causal_mask(3)).context; }, {Q, K, V});
+    CHECK_THROWS_AS(scaled_dot_product_attention(Q, param({2, 3, 5}, 1), V, Tensor()), std::invalid_argument);
+}
+
+TEST_CASE("multi-head attention: heads, masks, count, gradients") {
+    Rng rng(20);
+    MultiHeadAttention mha(8, 2, rng);
+    CHECK(mha.parameter_count() == 4 * (8 * 8 + 8));
+    const Tensor x = param({2, 3, 8}, 21), memory = param({2, 4, 8}, 22);
+
+    // split/merge are inverses
+    check_values(merge_heads(split_heads(x, 2), 2), x.values(), 0);
+
+    // self-attention with a causal mask: no weight on the future
+    const MultiHeadAttention::Output self = mha.forward(x, x, x, causal_mask(3), rng);
+    CHECK(self.weights.shape() == Shape{2, 2, 3, 3});
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t h = 0; h < 2; ++h)
+            for (std::size_t i = 0; i < 3; ++i)
+                for (std::size_t j = i + 1; j < 3; ++j) CHECK(self.weights.at({b, h, i, j}) == 0);
+
+    // cross-attention with key padding: (B, 1, 1, Tk)
+    const Tensor key_mask = reshape(padding_mask({4, 2}, 4), {2, 1, 1, 4});
+    const MultiHeadAttention::Output cross = mha.forward(x, memory, memory, key_mask, rng);
+    CHECK(cross.output.shape() == Shape{2, 3, 8});
+    for (std::size_t h = 0; h < 2; ++h)
+        for (std::size_t i = 0; i < 3; ++i) CHECK(cross.weights.at({1, h, i, 2}) + cross.weights.at({1, h, i, 3}) == 0);
+
+    // one head equals scaled dot-product attention of the projections
+    MultiHeadAttention single(8, 1, rng);
+    const Attention reference = scaled_dot_product_attention(single.W_q.forward(x), single.W_k.forward(memory),
+                                                             single.W_v.forward(memory), Tensor());
+    check_values(single.forward(x, memory, memory, Tensor(), rng).output, single.W_o.forward(reference.context).values(), 1e-12);
+
+    auto f = [&] { return mha.forward(x, memory, memory, key_mask, rng).output; };
+    check_every_parameter_learns(mha, [&] { return probe(f()); });
+    std::vector<Tensor> inputs = tensors_of(mha);
+    inputs.push_back(x);
+    inputs.push_back(memory);
+    check_grads(f, inputs);
+    CHECK_THROWS_WITH_AS(MultiHeadAttention(8, 3, rng), "MultiHeadAttention: width 8 is not divisible into 3 heads",
+                         std::invalid_argument);
+}

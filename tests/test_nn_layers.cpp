@@ -1,0 +1,140 @@
+// Linear, Embedding, Dropout, LayerNorm, FeedForward, positional encoding, module bookkeeping.
+#include <cmath>
+
+#include "attn/nn/layers.hpp"
+#include "attn/nn/transformer_parts.hpp"
+#include "check.hpp"
+
+using namespace attn;
+using attn::test::check_every_parameter_learns;
+using attn::test::check_grads;
+using attn::test::check_values;
+using attn::test::param;
+using attn::test::tensors_of;
+
+namespace {
+
+/// A loss that depends on every output element differently.
+Tensor probe(const Tensor& y, std::uint64_t seed = 99) {
+    Rng rng(seed);
+    return sum(y * uniform(y.shape(), -1, 1, rng));
+}
+
+}  // namespace
+
+TEST_CASE("Linear: y = x W + b on any leading axes, count, gradients, init range") {
+    Rng rng(1);
+    Linear layer(4, 3, rng);
+    CHECK(layer.parameter_count() == 4 * 3 + 3);
+    CHECK(layer.parameters()[0].name == "W");
+    CHECK(layer.parameters()[1].name == "b");
+    for (real w : layer.W.values()) CHECK(std::abs(w) <= 0.5);  // +-1/sqrt(4)
+
+    const Tensor x = param({2, 5, 4}, 2);
+    const Tensor y = layer.forward(x);
+    CHECK(y.shape() == Shape{2, 5, 3});
+    // row (1, 2) by hand
+    for (std::size_t j = 0; j < 3; ++j) {
+        double expected = layer.b.at({j});
+        for (std::size_t i = 0; i < 4; ++i) expected += x.at({1, 2, i}) * layer.W.at({i, j});
+        CHECK(y.at({1, 2, j}) == doctest::Approx(expected).epsilon(1e-12));
+    }
+    check_every_parameter_learns(layer, [&] { return probe(layer.forward(x)); });
+    std::vector<Tensor> inputs = tensors_of(layer);
+    inputs.push_back(x);
+    check_grads([&] { return layer.forward(x); }, inputs);
+    CHECK_THROWS_WITH_AS(layer.forward(Tensor::zeros({2, 5})), "Linear: input's last axis must be 4, got shape (2, 5)",
+                         std::invalid_argument);
+    Linear no_bias(4, 3, rng, false);
+    CHECK(no_bias.parameter_count() == 12);
+}
+
+TEST_CASE("Embedding: the padding row starts at zero and never learns") {
+    Rng rng(3);
+    Embedding table(6, 4, rng, /*padding_id=*/0);
+    CHECK(table.parameter_count() == 24);
+    check_values(reshape(slice(table.weight, 0, 0, 1), {4}), {0, 0, 0, 0});
+    const Ids ids({2, 3}, {0, 1, 5, 5, 0, 2});
+    CHECK(table.forward(ids).shape() == Shape{2, 3, 4});
+    Tape tape;
+    {
+        Recording on(tape);
+        tape.backward(probe(table.forward(ids)));
+    }
+    check_values(reshape(slice(table.weight.grad(), 0, 0, 1), {4}), {0, 0, 0, 0});
+    check_values(reshape(slice(table.weight.grad(), 0, 3, 4), {4}), {0, 0, 0, 0});  // row 3 unused
+    CHECK(table.weight.grad().at({5, 0}) != 0);
+    table.zero_grad();
+    check_grads([&] { return table.forward(Ids({1, 5, 2, 5})); }, tensors_of(table));
+    CHECK_THROWS_WITH_AS(Embedding(4, 2, rng, 4), "Embedding: padding id 4 is outside a vocabulary of 4",
+                         std::invalid_argument);
+}
+
+TEST_CASE("Dropout follows the module's training flag") {
+    Dropout drop(0.5);
+    Rng rng(4);
+    const Tensor x = Tensor::full({1000}, 1);
+    std::size_t zeros = 0;
+    for (real v : drop.forward(x, rng).values()) zeros += v == 0;
+    CHECK(zeros > 400);
+    CHECK(zeros < 600);
+    drop.eval();
+    CHECK(drop.forward(x, rng).same_as(x));
+    CHECK(drop.parameter_count() == 0);
+    CHECK_THROWS_AS(Dropout(1.0), std::invalid_argument);
+}
+
+TEST_CASE("LayerNorm: torch.nn.LayerNorm semantics (biased variance, eps inside the sqrt)") {
+    LayerNorm norm(4);
+    CHECK(norm.parameter_count() == 8);
+    const Tensor x = Tensor::from({2, 4}, {1, 2, 3, 4, -1, 0, 0, 5});
+    // row 0: mean 2.5, biased variance 1.25
+    const double s0 = std::sqrt(1.25 + 1e-5);
+    // row 1: mean 1, deviations -2 -1 -1 4, variance (4+1+1+16)/4 = 5.5
+    const double s1 = std::sqrt(5.5 + 1e-5);
+    check_values(norm.forward(x), {-1.5 / s0, -0.5 / s0, 0.5 / s0, 1.5 / s0, -2 / s1, -1 / s1, -1 / s1, 4 / s1}, 1e-12);
+
+    Rng rng(5);
+    norm.gamma = uniform({4}, 0.5, 1.5, rng).set_requires_grad();
+    norm.beta = uniform({4}, -0.5, 0.5, rng).set_requires_grad();
+    const Tensor z = param({3, 2, 4}, 6);
+    check_every_parameter_learns(norm, [&] { return probe(norm.forward(z)); });
+    std::vector<Tensor> inputs = tensors_of(norm);
+    inputs.push_back(z);
+    check_grads([&] { return norm.forward(z); }, inputs);
+    CHECK_THROWS_WITH_AS(norm.forward(Tensor::zeros({2, 3})), "LayerNorm: input's last axis must be 4, got shape (2, 3)",
+                         std::invalid_argument);
+}
+
+TEST_CASE("FeedForward: max(0, x W1 + b1) W2 + b2, count and gradients") {
+    Rng rng(7);
+    FeedForward ffn(4, 8, rng);
+    CHECK(ffn.parameter_count() == (4 * 8 + 8) + (8 * 4 + 4));
+    CHECK(ffn.parameters()[2].name == "second.W");
+    const Tensor x = param({2, 3, 4}, 8);
+    check_every_parameter_learns(ffn, [&] { return probe(ffn.forward(x, rng)); });
+    check_grads([&] { return ffn.forward(x, rng); }, tensors_of(ffn));  // dropout 0: deterministic
+}
+
+TEST_CASE("sinusoidal positions: sin on even, cos on odd dimensions") {
+    const Tensor pe = sinusoidal_positions(50, 6);
+    CHECK(pe.shape() == Shape{50, 6});
+    for (std::size_t pos : {0, 1, 7, 49}) {
+        for (std::size_t i = 0; i < 3; ++i) {
+            const double angle = double(pos) / std::pow(10000.0, 2.0 * double(i) / 6.0);
+            CHECK(pe.at({pos, 2 * i}) == doctest::Approx(std::sin(angle)).epsilon(1e-12));
+            CHECK(pe.at({pos, 2 * i + 1}) == doctest::Approx(std::cos(angle)).epsilon(1e-12));
+        }
+    }
+    CHECK(pe.at({0, 1}) == 1.0);  // cos(0): the seed article's all-sin version would give 0
+}
+
+TEST_CASE("Module: train/eval reaches every child; zero_grad clears all") {
+    Rng rng(9);
+    FeedForward ffn(2, 3, rng, 0.5);
+    CHECK(ffn.drop.training());
+    ffn.eval();
+    CHECK_FALSE(ffn.drop.training());
+    ffn.train();
+    CHECK(ffn.drop.training());
+}
