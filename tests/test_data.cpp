@@ -1,0 +1,191 @@
+// Text, vocabulary, batching and the file loaders, including malformed input.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "attn/data/batching.hpp"
+#include "attn/data/loaders.hpp"
+#include "attn/data/text.hpp"
+#include "attn/data/vocabulary.hpp"
+#include "check.hpp"
+
+using namespace attn;
+using attn::test::check_values;
+
+namespace {
+
+/// A fresh temp folder per test run.
+std::string temp_path(const std::string& name) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("attn_test_data_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    return (dir / name).string();
+}
+
+std::string write(const std::string& name, const std::string& content) {
+    const std::string path = temp_path(name);
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("UTF-8: characters are code points; invalid bytes are reported with their position") {
+    CHECK(split_characters("été") == std::vector<std::string>{"é", "t", "é"});
+    CHECK(split_characters("a€😀") == std::vector<std::string>{"a", "€", "😀"});
+    CHECK(utf8_problem("ok é") == "");
+    CHECK(utf8_problem("ab\xff") == "invalid UTF-8 at byte 3");
+    CHECK(utf8_problem("\xc3") == "invalid UTF-8 at byte 1");          // truncated
+    CHECK(utf8_problem("\xc0\xaf") == "invalid UTF-8 at byte 1");      // overlong
+    CHECK(utf8_problem("\xed\xa0\x80") == "invalid UTF-8 at byte 1");  // surrogate
+    CHECK_THROWS_WITH_AS(split_characters("x\x80"), "invalid UTF-8 at byte 2", std::invalid_argument);
+}
+
+TEST_CASE("word tokeniser: punctuation apart, ASCII lower-casing, accents kept") {
+    CHECK(split_words("Go.") == std::vector<std::string>{"go", "."});
+    CHECK(split_words("Va !") == std::vector<std::string>{"va", "!"});
+    CHECK(split_words("  Je n'aime PAS   l'été, non?") ==
+          std::vector<std::string>{"je", "n'aime", "pas", "l'été", ",", "non", "?"});
+    CHECK(split_words("Élan", false) == std::vector<std::string>{"Élan"});
+    CHECK(join({"a", "b", "c"}) == "a b c");
+}
+
+TEST_CASE("vocabulary: specials at fixed ids, frequency order, min count, encode/decode") {
+    const Vocabulary v = Vocabulary::build({{"b", "a", "c", "a"}, {"b", "a", "d"}}, 2);
+    CHECK(v.size() == 6);
+    CHECK(v.token(Vocabulary::pad) == "<pad>");
+    CHECK(v.token(Vocabulary::bos) == "<bos>");
+    CHECK(Vocabulary::pad != Vocabulary::bos);
+    CHECK(v.id("a") == 4);  // 3 times
+    CHECK(v.id("b") == 5);  // 2 times
+    CHECK(v.id("c") == Vocabulary::unk);  // once: below min_count
+    CHECK(v.encode({"a", "zzz"}, true, true) == std::vector<int>{2, 4, 1, 3});
+    CHECK(v.decode({2, 4, 5, 3, 4}) == std::vector<std::string>{"a", "b"});  // stops at <eos>
+    CHECK(v.decode({0, 4}, false) == std::vector<std::string>{"<pad>", "a"});
+    CHECK_THROWS_WITH_AS(v.token(6), "Vocabulary: id 6 is outside a vocabulary of 6", std::invalid_argument);
+    CHECK(Vocabulary::build({{"x", "y", "z"}}, 1, 5).size() == 5);  // max_size includes the specials
+}
+
+TEST_CASE("vocabulary: save and load round trip; malformed files name the line") {
+    const Vocabulary v = Vocabulary::build({{"é", "t", "é", " "}});
+    const std::string path = temp_path("vocab.txt");
+    v.save(path);
+    const Vocabulary back = Vocabulary::load(path);
+    CHECK(back.size() == v.size());
+    for (int id = 0; id < int(v.size()); ++id) CHECK(back.token(id) == v.token(id));
+
+    CHECK_THROWS_WITH_AS(Vocabulary::load(write("bad1.txt", "<pad>\n<bos>\n")),
+                         (temp_path("bad1.txt") + ":2: expected the special token <unk>, found '<bos>'").c_str(),
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(Vocabulary::load(write("bad2.txt", "<pad>\n<unk>\n<bos>\n<eos>\na\na\n")),
+                         (temp_path("bad2.txt") + ":6: duplicate token 'a'").c_str(), std::runtime_error);
+    CHECK_THROWS_WITH_AS(Vocabulary::load(write("bad3.txt", "<pad>\n<unk>\n<bos>\n<eos>\n\xff\n")),
+                         (temp_path("bad3.txt") + ":5: invalid UTF-8 at byte 1").c_str(), std::runtime_error);
+    CHECK_THROWS_WITH_AS(Vocabulary::load(temp_path("missing.txt")),
+                         (temp_path("missing.txt") + ": cannot open the vocabulary file").c_str(), std::runtime_error);
+}
+
+TEST_CASE("pad_batch: ids, lengths and the padding mask") {
+    const PaddedBatch b = pad_batch({{5, 6, 7}, {8}, {}}, 0);
+    CHECK(b.ids.shape == Shape{3, 3});
+    CHECK(b.ids.values == std::vector<int>{5, 6, 7, 8, 0, 0, 0, 0, 0});
+    CHECK(b.lengths == std::vector<int>{3, 1, 0});
+    check_values(b.mask, {0, 0, 0, 0, 1, 1, 1, 1, 1});
+}
+
+TEST_CASE("make_batches: bucketing groups similar lengths; shuffling is seeded") {
+    const std::vector<std::size_t> lengths{5, 1, 9, 2, 8, 1, 5};
+    const auto plain = make_batches(lengths, 3, false, nullptr);
+    CHECK(plain == std::vector<std::vector<std::size_t>>{{0, 1, 2}, {3, 4, 5}, {6}});
+    const auto buckets = make_batches(lengths, 3, true, nullptr);
+    CHECK(buckets == std::vector<std::vector<std::size_t>>{{1, 5, 3}, {0, 6, 4}, {2}});
+    Rng r1(3), r2(3), r3(4);
+    const auto a = make_batches(lengths, 3, true, &r1);
+    CHECK(a == make_batches(lengths, 3, true, &r2));
+    std::vector<std::size_t> all;
+    for (const auto& batch : a) all.insert(all.end(), batch.begin(), batch.end());
+    std::sort(all.begin(), all.end());
+    CHECK(all == std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6});
+    Rng s1(9), s2(9);
+    CHECK(shuffled_indices(100, s1) == shuffled_indices(100, s2));
+    Rng s3(10);
+    CHECK(shuffled_indices(100, s1) != shuffled_indices(100, s3));
+}
+
+TEST_CASE("parallel TSV: attribution column, CRLF, blank lines; errors name file and line") {
+    const std::string path = write("pairs.tsv", "Go.\tVa !\tCC-BY 2.0 (France)\r\n\r\nHi.\tSalut.\r\n");
+    LoadReport report;
+    const std::vector<SentencePair> pairs = load_parallel_tsv(path, {}, &report);
+    REQUIRE(pairs.size() == 2);
+    CHECK(pairs[0].source == "Go.");
+    CHECK(pairs[0].target == "Va !");
+    CHECK(pairs[1].target == "Salut.");
+    CHECK(report.lines == 2);
+
+    const std::string bad = write("bad.tsv", "a\tb\nno tab here\nc\t\xff\n");
+    CHECK_THROWS_WITH_AS(load_parallel_tsv(bad), (bad + ":2: expected at least 2 tab-separated columns (source, target), found 1").c_str(),
+                         std::runtime_error);
+    LoadReport skipped;
+    CHECK(load_parallel_tsv(bad, {true, 0}, &skipped).size() == 1);
+    CHECK(skipped.skipped == 2);
+    CHECK_THROWS_WITH_AS(load_parallel_tsv(write("empty.tsv", "")),
+                         (temp_path("empty.tsv") + ": no sentence pairs found (expected source<TAB>target lines)").c_str(),
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(load_parallel_tsv(temp_path("nope.tsv")), (temp_path("nope.tsv") + ": no such file").c_str(),
+                         std::runtime_error);
+    const std::string dir = temp_path("a_folder");
+    std::filesystem::create_directories(dir);
+    CHECK_THROWS_WITH_AS(load_parallel_tsv(dir), (dir + ": is a directory, not a file").c_str(), std::runtime_error);
+}
+
+TEST_CASE("CSV records: quotes, doubled quotes, commas inside quotes") {
+    CHECK(parse_csv_record("a,b,c") == std::vector<std::string>{"a", "b", "c"});
+    CHECK(parse_csv_record("\"1\",\"a, b\",\"say \"\"hi\"\"\"") == std::vector<std::string>{"1", "a, b", "say \"hi\""});
+    CHECK(parse_csv_record("x,") == std::vector<std::string>{"x", ""});
+    CHECK_THROWS_WITH_AS(parse_csv_record("\"open"), "a quoted field is not closed", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_csv_record("\"a\"b,c"), "unexpected character 'b' after a closing quote in field 1",
+                         std::invalid_argument);
+}
+
+TEST_CASE("classification CSV: Zhang et al. format and label,text with a header") {
+    const std::string zhang = write("zhang.csv",
+                                    "\"3\",\"Title one\",\"Text with \"\"quotes\"\", commas\\nand a newline escape\"\n"
+                                    "\"1\",\"Two\",\"spans\ntwo lines\"\n"
+                                    "\"10\",\"Three\",\"x\"\n");
+    const LabelledTexts z = load_classification_csv(zhang);
+    REQUIRE(z.texts.size() == 3);
+    CHECK(z.label_names == std::vector<std::string>{"1", "3", "10"});  // numeric order
+    CHECK(z.labels == std::vector<int>{1, 0, 2});
+    CHECK(z.texts[0] == "Title one. Text with \"quotes\", commas and a newline escape");
+    CHECK(z.texts[1] == "Two. spans\ntwo lines");
+
+    const std::string plain = write("plain.csv", "category,text\r\nSports,a match. a goal.\r\nPolitics,a vote.\r\n");
+    const LabelledTexts p = load_classification_csv(plain);
+    CHECK(p.label_names == std::vector<std::string>{"Politics", "Sports"});
+    CHECK(p.labels == std::vector<int>{1, 0});
+    CHECK(p.texts[0] == "a match. a goal.");
+
+    const std::string ragged = write("ragged.csv", "1,ok\n2,too,many,columns\n");
+    CHECK_THROWS_WITH_AS(load_classification_csv(ragged), (ragged + ":2: expected 2 columns (label,text), found 4").c_str(),
+                         std::runtime_error);
+    LoadReport report;
+    CHECK(load_classification_csv(ragged, {true, 0}, &report).texts.size() == 1);
+    CHECK(report.skipped == 1);
+    const std::string open = write("open.csv", "1,\"never closed\n2,x\n");
+    CHECK_THROWS_WITH_AS(load_classification_csv(open),
+                         (open + ":1: a quoted field is not closed before the end of the file").c_str(), std::runtime_error);
+}
+
+TEST_CASE("the real samples in ../shared/datasets load, when that folder exists") {
+    const std::string folder = std::string(ATTN_SOURCE_ROOT) + "/../shared/datasets/";
+    if (!std::filesystem::exists(folder + "tatoeba-eng-fra-5k.tsv")) {
+        MESSAGE("shared/datasets not found: skipped");
+        return;
+    }
+    const std::vector<SentencePair> pairs = load_parallel_tsv(folder + "tatoeba-eng-fra-5k.tsv");
+    CHECK(pairs.size() == 5000);
+    const LabelledTexts bbc = load_classification_csv(folder + "bbc-sport-politics.csv");
+    CHECK(bbc.texts.size() == 928);
+    CHECK(bbc.label_names == std::vector<std::string>{"Politics", "Sports"});
+}
