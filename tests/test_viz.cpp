@@ -1,0 +1,71 @@
+// Pictures: structure of the SVG/HTML, escaping, terminal shades. (Looked at by eye too: the
+// test writes samples to $ATTN_VIZ_SAMPLES when that variable names a folder.)
+#include <cstdlib>
+
+#include "attn/io.hpp"
+#include "attn/viz.hpp"
+#include "check.hpp"
+
+using namespace attn;
+
+namespace {
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+void maybe_save(const std::string& name, const std::string& content) {
+    if (const char* folder = std::getenv("ATTN_VIZ_SAMPLES")) write_file_atomically(std::string(folder) + "/" + name, content);
+}
+
+const Matrix weights{{0.9, 0.05, 0.05, 0}, {0.1, 0.1, 0.7, 0.1}, {0, 0.2, 0.3, 0.5}};
+const std::vector<std::string> target{"le", "chat", "noir"}, source{"the", "black", "cat", "<eos>"};
+
+}  // namespace
+
+TEST_CASE("attention_svg: one cell per weight, labels on both axes, escaped, with a scale") {
+    const std::string svg = attention_svg(weights, target, source, "the black cat -> le chat noir");
+    maybe_save("heatmap.svg", svg);
+    CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
+    CHECK(count(svg, "<title>") == 12);
+    CHECK(svg.find("&lt;eos&gt;") != std::string::npos);
+    CHECK(svg.find("<eos>") == std::string::npos);
+    CHECK(svg.find(">chat</text>") != std::string::npos);
+    CHECK(svg.find("fill=\"#ffffff\"") != std::string::npos);  // weight 0 is white
+    CHECK(svg.find("chat / black: 0.100") != std::string::npos);  // cell tooltips carry the value
+    CHECK_THROWS_WITH_AS(attention_svg(weights, {"a"}, source), "attention_svg: 3 rows for 1 row labels",
+                         std::invalid_argument);
+}
+
+TEST_CASE("attention_terminal: shades from blank to full block") {
+    const std::string text = attention_terminal(weights, target, source);
+    maybe_save("heatmap.txt", text);
+    INFO(text);
+    CHECK(text.find("  le |██░░░░  |\n") != std::string::npos);  // 0.9 full, 0.05 light, 0 blank
+    CHECK(text.find("chat |░░░░▓▓░░|\n") != std::string::npos);  // 0.1 light, 0.7 dark
+    CHECK(text.find("noir |  ░░▒▒▓▓|\n") != std::string::npos);  // 0.2, 0.3, 0.5
+}
+
+TEST_CASE("line_plot_svg: one polyline per series, a legend, finite points only") {
+    const std::string svg = line_plot_svg({{"train", {{1, 2.3}, {2, 1.1}, {3, 0.6}}}, {"valid", {{1, 2.5}, {2, NAN}, {3, 0.9}}}},
+                                          "loss", "epoch", "cross-entropy");
+    maybe_save("curve.svg", svg);
+    CHECK(count(svg, "<polyline") == 2);
+    CHECK(svg.find(">train</text>") != std::string::npos);
+    CHECK(svg.find(">valid</text>") != std::string::npos);
+    CHECK(svg.find("nan") == std::string::npos);
+    CHECK(line_plot_svg({}, "empty", "x", "y").find("<svg") == 0);
+}
+
+TEST_CASE("highlight_html: sentences with bars, words with backgrounds, escaped") {
+    const std::string html = highlight_html({{0.8, {{"great", 0.7}, {"<food>", 0.3}}}, {0.2, {{"the", 0.5}, {"menu", 0.5}}}},
+                                            "review 12 (rating 5)");
+    maybe_save("highlight.html", html);
+    CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(count(html, "class=\"s\"") == 2);
+    CHECK(count(html, "class=\"w\"") == 4);
+    CHECK(html.find("&lt;food&gt;") != std::string::npos);
+    CHECK(html.find("sentence weight 0.800") != std::string::npos);
+}
