@@ -2,6 +2,7 @@
 #include "attn/random.hpp"
 
 #include <cmath>
+#include <sstream>
 
 #include "attn/record.hpp"
 
@@ -25,6 +26,20 @@ std::uint64_t Rng::below(std::uint64_t n) {
     std::uint64_t r;
     do r = engine_(); while (r >= limit);
     return r % n;
+}
+
+std::string Rng::state() const {
+    std::ostringstream out;
+    out << engine_;
+    return out.str();
+}
+
+void Rng::set_state(const std::string& state) {
+    std::istringstream in(state);
+    std::mt19937_64 engine;
+    in >> engine;
+    if (in.fail()) throw std::invalid_argument("Rng::set_state: not a generator state");
+    engine_ = engine;
 }
 
 Tensor uniform(const Shape& shape, real lo, real hi, Rng& rng) {

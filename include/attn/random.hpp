@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 #include "attn/tensor.hpp"
 
@@ -26,6 +27,11 @@ public:
     std::uint64_t below(std::uint64_t n);
     /// A raw 64-bit word.
     std::uint64_t next() { return engine_(); }
+
+    /// The full generator state as text (the standard's mt19937_64 serialisation), for checkpoints.
+    std::string state() const;
+    /// Restores a state() string; throws std::invalid_argument if it is not one.
+    void set_state(const std::string& state);
 
 private:
     std::mt19937_64 engine_;

@@ -1,0 +1,40 @@
+// attn/checkpoint.hpp — saving and resuming training.
+//
+// A checkpoint is a folder:
+//   manifest.tsv          what is in it: one line per entry (kind, name, file, dtype, shape) and
+//                         the run's metadata (epoch, step, ...)
+//   params/<name>.npy     one file per parameter, readable by numpy.load
+//   optim/<name>.npy      the optimiser's state (step count, moments)
+//   rng.txt               the random generator's state
+// Together they let a resumed run continue exactly as an uninterrupted one would.
+//
+// Saving never damages the previous checkpoint: everything is written to <dir>.tmp, then the old
+// folder is moved to <dir>.old, the new one into place, and the old one removed. If a crash hits
+// between those two renames, loading <dir> finds <dir>.old and uses it.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "attn/nn/module.hpp"
+#include "attn/optim.hpp"
+#include "attn/random.hpp"
+
+namespace attn {
+
+/// One array as a .npy file (format 1.0, little-endian, C order), atomically.
+void save_npy(const std::string& path, const Tensor& tensor);
+/// Reads a .npy file of float32 ('<f4') or float64 ('<f8'); errors name the file and the problem.
+/// `dtype` receives "float32" or "float64".
+Tensor load_npy(const std::string& path, std::string* dtype = nullptr);
+
+using Metadata = std::map<std::string, std::string>;
+
+void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
+                     const Metadata& metadata = {});
+
+/// Loads into `model` (and optimizer / rng when given). Every parameter must be present with the
+/// same shape and dtype; all mismatches are reported together in one error. Returns the metadata.
+Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng);
+
+}  // namespace attn

@@ -1,0 +1,265 @@
+// .npy files and checkpoint folders (see attn/checkpoint.hpp).
+#include "attn/checkpoint.hpp"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "attn/io.hpp"
+
+namespace attn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const dtype_of_real = sizeof(real) == 4 ? "float32" : "float64";
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path + ": cannot open");
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+/// The value of 'key' in a .npy header dict, up to the next ',' at depth 0 (or the closing brace).
+std::string header_field(const std::string& header, const std::string& key, const std::string& path) {
+    const std::size_t at = header.find("'" + key + "'");
+    if (at == std::string::npos) throw std::runtime_error(path + ": .npy header has no '" + key + "'");
+    std::size_t start = header.find(':', at) + 1;
+    while (start < header.size() && header[start] == ' ') ++start;
+    std::size_t end = start;
+    int depth = 0;
+    while (end < header.size() && !(depth == 0 && (header[end] == ',' || header[end] == '}'))) {
+        if (header[end] == '(') ++depth;
+        if (header[end] == ')') --depth;
+        ++end;
+    }
+    return header.substr(start, end - start);
+}
+
+Shape parse_shape(const std::string& text, const std::string& path) {
+    if (text.size() < 2 || text.front() != '(' || text.back() != ')') {
+        throw std::runtime_error(path + ": .npy shape '" + text + "' is not a tuple");
+    }
+    Shape shape;
+    std::string number;
+    for (char c : text.substr(1, text.size() - 2) + ",") {
+        if (c == ',' ) {
+            if (!number.empty()) shape.push_back(std::stoul(number));
+            number.clear();
+        } else if (c >= '0' && c <= '9') {
+            number += c;
+        } else if (c != ' ' && c != 'L') {
+            throw std::runtime_error(path + ": .npy shape '" + text + "' is not a tuple of sizes");
+        }
+    }
+    return shape;
+}
+
+std::string shape_tuple(const Shape& shape) {
+    std::string s = "(";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += std::to_string(shape[i]) + (shape.size() == 1 || i + 1 < shape.size() ? ", " : "");
+    if (shape.size() == 1) s.pop_back();  // numpy writes (3,)
+    return s + ")";
+}
+
+}  // namespace
+
+void save_npy(const std::string& path, const Tensor& tensor) {
+    std::string header = std::string("{'descr': '") + (sizeof(real) == 4 ? "<f4" : "<f8") +
+                         "', 'fortran_order': False, 'shape': " + shape_tuple(tensor.shape()) + ", }";
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";  // numpy aligns the data to 64 bytes
+    std::string file = "\x93NUMPY";
+    file += char(1);
+    file += char(0);
+    file += char(header.size() & 0xFF);
+    file += char(header.size() >> 8);
+    file += header;
+    file.append(reinterpret_cast<const char*>(tensor.data()), tensor.size() * sizeof(real));  // x86/ARM: little-endian
+    write_file_atomically(path, file);
+}
+
+Tensor load_npy(const std::string& path, std::string* dtype) {
+    if (!fs::exists(path)) throw std::runtime_error(path + ": no such file");
+    const std::string file = read_file(path);
+    if (file.size() < 10 || file.compare(0, 6, "\x93NUMPY") != 0) throw std::runtime_error(path + ": not a .npy file (bad magic)");
+    const int major = static_cast<unsigned char>(file[6]);
+    std::size_t header_length, offset;
+    if (major == 1) {
+        header_length = std::size_t(static_cast<unsigned char>(file[8])) | std::size_t(static_cast<unsigned char>(file[9])) << 8;
+        offset = 10;
+    } else if (major == 2 || major == 3) {
+        if (file.size() < 12) throw std::runtime_error(path + ": truncated .npy header");
+        header_length = 0;
+        for (int k = 3; k >= 0; --k) header_length = header_length << 8 | static_cast<unsigned char>(file[8 + std::size_t(k)]);
+        offset = 12;
+    } else {
+        throw std::runtime_error(path + ": unsupported .npy version " + std::to_string(major));
+    }
+    if (file.size() < offset + header_length) throw std::runtime_error(path + ": truncated .npy header");
+    const std::string header = file.substr(offset, header_length);
+    const std::string descr = header_field(header, "descr", path);
+    if (header_field(header, "fortran_order", path) != "False") {
+        throw std::runtime_error(path + ": Fortran-ordered arrays are not supported (save with C order)");
+    }
+    const Shape shape = parse_shape(header_field(header, "shape", path), path);
+    std::size_t width;
+    if (descr == "'<f4'") width = 4;
+    else if (descr == "'<f8'") width = 8;
+    else throw std::runtime_error(path + ": dtype " + descr + " is not supported (expected '<f4' or '<f8')");
+    if (dtype != nullptr) *dtype = width == 4 ? "float32" : "float64";
+    const std::size_t n = element_count(shape), data_at = offset + header_length;
+    if (file.size() - data_at != n * width) {
+        throw std::runtime_error(path + ": expected " + std::to_string(n * width) + " bytes of data for shape " +
+                                 to_string(shape) + ", found " + std::to_string(file.size() - data_at));
+    }
+    std::vector<real> values(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (width == 4) {
+            float v;
+            std::memcpy(&v, file.data() + data_at + 4 * i, 4);
+            values[i] = real(v);
+        } else {
+            double v;
+            std::memcpy(&v, file.data() + data_at + 8 * i, 8);
+            values[i] = real(v);
+        }
+    }
+    return Tensor::from(shape, std::move(values));
+}
+
+// ---- checkpoints ---------------------------------------------------------------------------------
+
+void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
+                     const Metadata& metadata) {
+    const std::string staging = dir + ".tmp", old = dir + ".old";
+    std::error_code error;
+    fs::remove_all(staging, error);
+    std::ostringstream manifest;
+    manifest << "# attn checkpoint v1: kind, name, file, dtype, shape\n";
+    for (const auto& [key, value] : metadata) manifest << "meta\t" << key << "\t" << value << "\n";
+    for (const NamedParameter& p : model.parameters()) {
+        const std::string file = "params/" + p.name + ".npy";
+        save_npy(staging + "/" + file, *p.tensor);
+        manifest << "param\t" << p.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(p.tensor->shape()) << "\n";
+    }
+    if (optimizer != nullptr) {
+        for (const NamedTensor& s : optimizer->state()) {
+            const std::string file = "optim/" + s.name + ".npy";
+            save_npy(staging + "/" + file, s.tensor);
+            manifest << "optim\t" << s.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(s.tensor.shape()) << "\n";
+        }
+    }
+    if (rng != nullptr) {
+        write_file_atomically(staging + "/rng.txt", rng->state() + "\n");
+        manifest << "rng\trng\trng.txt\ttext\t()\n";
+    }
+    write_file_atomically(staging + "/manifest.tsv", manifest.str());
+
+    fs::remove_all(old, error);
+    if (fs::exists(dir)) {
+        fs::rename(dir, old, error);
+        if (error) throw std::runtime_error("cannot replace checkpoint " + dir + ": " + error.message());
+    }
+    fs::rename(staging, dir, error);
+    if (error) throw std::runtime_error("cannot move the new checkpoint into " + dir + ": " + error.message());
+    fs::remove_all(old, error);
+}
+
+Metadata load_checkpoint(const std::string& dir_in, Module& model, Optimizer* optimizer, Rng* rng) {
+    std::string dir = dir_in;
+    if (!fs::exists(dir + "/manifest.tsv") && fs::exists(dir + ".old/manifest.tsv")) dir += ".old";  // interrupted save
+    const std::string manifest_path = dir + "/manifest.tsv";
+    if (!fs::exists(manifest_path)) throw std::runtime_error(dir_in + ": no checkpoint here (manifest.tsv is missing)");
+
+    struct Entry {
+        std::string kind, name, file, dtype, shape;
+        std::size_t line;
+    };
+    std::vector<Entry> entries;
+    Metadata metadata;
+    std::istringstream lines(read_file(manifest_path));
+    std::string line;
+    for (std::size_t number = 1; std::getline(lines, line); ++number) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> f;
+        std::istringstream fields(line);
+        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
+        if (!f.empty() && f[0] == "meta" && f.size() == 3) {
+            metadata[f[1]] = f[2];
+        } else if (f.size() == 5 && (f[0] == "param" || f[0] == "optim" || f[0] == "rng")) {
+            entries.push_back({f[0], f[1], f[2], f[3], f[4], number});
+        } else {
+            throw std::runtime_error(manifest_path + ":" + std::to_string(number) +
+                                     ": expected kind<TAB>name<TAB>file<TAB>dtype<TAB>shape or meta<TAB>key<TAB>value");
+        }
+    }
+
+    // Parameters: collect every problem, then report them all at once.
+    std::vector<std::string> problems;
+    std::vector<std::pair<Tensor*, Tensor>> loaded;
+    const std::vector<NamedParameter> parameters = model.parameters();
+    for (const NamedParameter& p : parameters) {
+        const Entry* entry = nullptr;
+        for (const Entry& e : entries) if (e.kind == "param" && e.name == p.name) entry = &e;
+        if (entry == nullptr) {
+            problems.push_back("parameter '" + p.name + "' is missing from the checkpoint");
+            continue;
+        }
+        if (entry->dtype != dtype_of_real) {
+            problems.push_back("parameter '" + p.name + "' is " + entry->dtype + " in the checkpoint, but this build computes in " + dtype_of_real);
+            continue;
+        }
+        try {
+            std::string dtype;
+            Tensor value = load_npy(dir + "/" + entry->file, &dtype);
+            if (value.shape() != p.tensor->shape()) {
+                problems.push_back("parameter '" + p.name + "' has shape " + to_string(value.shape()) +
+                                   " in the checkpoint, " + to_string(p.tensor->shape()) + " in the model");
+            } else if (dtype != dtype_of_real) {
+                problems.push_back("parameter '" + p.name + "' is stored as " + dtype + ", expected " + dtype_of_real);
+            } else {
+                loaded.emplace_back(p.tensor, value);
+            }
+        } catch (const std::runtime_error& error) {
+            problems.push_back(error.what());
+        }
+    }
+    for (const Entry& e : entries) {
+        bool known = e.kind != "param";
+        for (const NamedParameter& p : parameters) known = known || p.name == e.name;
+        if (!known) problems.push_back("the checkpoint has a parameter '" + e.name + "' that the model does not");
+    }
+    if (!problems.empty()) {
+        std::string message = dir + ": the checkpoint does not fit the model:";
+        for (const std::string& p : problems) message += "\n  - " + p;
+        throw std::runtime_error(message);
+    }
+    for (auto& [target, value] : loaded) std::copy(value.data(), value.data() + value.size(), target->data());
+
+    if (optimizer != nullptr) {
+        std::vector<NamedTensor> state;
+        for (const Entry& e : entries) {
+            if (e.kind == "optim") state.push_back({e.name, load_npy(dir + "/" + e.file)});
+        }
+        if (state.empty()) throw std::runtime_error(dir + ": the checkpoint holds no optimiser state");
+        optimizer->load_state(state);
+    }
+    if (rng != nullptr) {
+        bool found = false;
+        for (const Entry& e : entries) {
+            if (e.kind != "rng") continue;
+            rng->set_state(read_file(dir + "/" + e.file));
+            found = true;
+        }
+        if (!found) throw std::runtime_error(dir + ": the checkpoint holds no random generator state");
+    }
+    return metadata;
+}
+
+}  // namespace attn

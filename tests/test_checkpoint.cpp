@@ -1,0 +1,161 @@
+// .npy files, checkpoint folders, mismatch reports, and exact resumption of training.
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "attn/checkpoint.hpp"
+#include "attn/nn/layers.hpp"
+#include "attn/optim.hpp"
+#include "check.hpp"
+
+using namespace attn;
+using attn::test::check_values;
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / ("attn_test_ckpt_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    return (dir / name).string();
+}
+
+std::string read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+/// A small model with dropout, so that resuming needs the RNG state too.
+struct Tiny : Module {
+    Linear first, second;
+    Dropout drop{0.3};
+    Tiny(std::size_t in, std::size_t hidden, Rng& rng) : first(in, hidden, rng), second(hidden, 3, rng) {}
+    Tensor loss(const Tensor& x, const Ids& y, Rng& rng) const {
+        return cross_entropy(second.forward(drop.forward(tanh(first.forward(x)), rng)), y);
+    }
+    void list(Lister& out) override {
+        out.child("first", first);
+        out.child("second", second);
+    }
+};
+
+double train_step(Tiny& model, Adam& optimizer, Rng& rng, const Tensor& x, const Ids& y) {
+    Tape tape;
+    double value;
+    {
+        Recording on(tape);
+        const Tensor loss = model.loss(x, y, rng);
+        tape.backward(loss);
+        value = loss.item();
+    }
+    optimizer.step();
+    optimizer.zero_grad();
+    return value;
+}
+
+}  // namespace
+
+TEST_CASE(".npy: round trip, numpy's header layout, and every kind of bad file") {
+    Rng rng(1);
+    for (const Shape& shape : std::vector<Shape>{{}, {3}, {2, 3, 4}}) {
+        const Tensor t = uniform(shape, -1, 1, rng);
+        const std::string path = temp_path("t.npy");
+        save_npy(path, t);
+        const std::string bytes = read_bytes(path);
+        CHECK(bytes.compare(0, 6, "\x93NUMPY") == 0);
+        const std::size_t header = std::size_t(static_cast<unsigned char>(bytes[8])) | std::size_t(static_cast<unsigned char>(bytes[9])) << 8;
+        CHECK((10 + header) % 64 == 0);  // data aligned as numpy writes it
+        std::string dtype;
+        const Tensor back = load_npy(path, &dtype);
+        CHECK(dtype == "float64");
+        CHECK(back.shape() == shape);
+        CHECK(back.values() == t.values());
+    }
+    const std::string good = temp_path("good.npy");
+    save_npy(good, Tensor::from({2, 2}, {1, 2, 3, 4}));
+    CHECK(read_bytes(good).find("'shape': (2, 2), }") != std::string::npos);
+    save_npy(good, Tensor::from({2}, {1, 2}));
+    CHECK(read_bytes(good).find("'shape': (2,), }") != std::string::npos);
+    const std::string bytes = read_bytes(good);
+
+    const std::string bad = temp_path("bad.npy");
+    write_bytes(bad, "PK\x03\x04 not numpy");
+    CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": not a .npy file (bad magic)").c_str(), std::runtime_error);
+    write_bytes(bad, bytes.substr(0, bytes.size() - 3));
+    CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": expected 16 bytes of data for shape (2), found 13").c_str(), std::runtime_error);
+    std::string ints = bytes;
+    ints.replace(ints.find("<f8"), 3, "<i8");
+    write_bytes(bad, ints);
+    CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": dtype '<i8' is not supported (expected '<f4' or '<f8')").c_str(), std::runtime_error);
+    std::string fortran = bytes;
+    fortran.replace(fortran.find("False"), 5, "True ");
+    write_bytes(bad, fortran);
+    CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": Fortran-ordered arrays are not supported (save with C order)").c_str(), std::runtime_error);
+    CHECK_THROWS_WITH_AS(load_npy(temp_path("none.npy")), (temp_path("none.npy") + ": no such file").c_str(), std::runtime_error);
+}
+
+TEST_CASE("checkpoint: a resumed run continues exactly like an uninterrupted one") {
+    Rng data_rng(2);
+    const Tensor x = uniform({8, 4}, -1, 1, data_rng);
+    const Ids y({0, 1, 2, 1, 0, 2, 2, 1});
+
+    // uninterrupted: 6 steps
+    Rng rng_a(3);
+    Tiny a(4, 5, rng_a);
+    Adam opt_a(a.parameters(), 0.05);
+    std::vector<double> straight;
+    for (int step = 0; step < 6; ++step) straight.push_back(train_step(a, opt_a, rng_a, x, y));
+
+    // interrupted: 3 steps, save, then a fresh process-like restart from the checkpoint
+    Rng rng_b(3);
+    Tiny b(4, 5, rng_b);
+    Adam opt_b(b.parameters(), 0.05);
+    std::vector<double> resumed;
+    for (int step = 0; step < 3; ++step) resumed.push_back(train_step(b, opt_b, rng_b, x, y));
+    const std::string dir = temp_path("run");
+    save_checkpoint(dir, b, &opt_b, &rng_b, {{"step", "3"}});
+
+    Rng rng_c(999);  // different seed: everything must come from the checkpoint
+    Tiny c(4, 5, rng_c);
+    Adam opt_c(c.parameters(), 0.05);
+    const Metadata meta = load_checkpoint(dir, c, &opt_c, &rng_c);
+    CHECK(meta.at("step") == "3");
+    for (int step = 0; step < 3; ++step) resumed.push_back(train_step(c, opt_c, rng_c, x, y));
+    CHECK(resumed == straight);  // bit for bit
+
+    // saving again replaces the old checkpoint; an interrupted replacement falls back to .old
+    save_checkpoint(dir, c, &opt_c, &rng_c, {{"step", "6"}});
+    std::filesystem::rename(dir, dir + ".old");
+    CHECK(load_checkpoint(dir, c, nullptr, nullptr).at("step") == "6");
+}
+
+TEST_CASE("checkpoint: every mismatch is reported at once") {
+    Rng rng(4);
+    Tiny saved(4, 5, rng);
+    const std::string dir = temp_path("mismatch");
+    save_checkpoint(dir, saved, nullptr, nullptr);
+    Tiny wider(4, 6, rng);  // first.W, first.b and second.W change shape
+    try {
+        load_checkpoint(dir, wider, nullptr, nullptr);
+        FAIL("expected an error");
+    } catch (const std::runtime_error& error) {
+        const std::string message = error.what();
+        INFO(message);
+        CHECK(message.find("the checkpoint does not fit the model:") != std::string::npos);
+        CHECK(message.find("parameter 'first.W' has shape (4, 5) in the checkpoint, (4, 6) in the model") != std::string::npos);
+        CHECK(message.find("parameter 'first.b' has shape (5) in the checkpoint, (6) in the model") != std::string::npos);
+        CHECK(message.find("parameter 'second.W' has shape (5, 3) in the checkpoint, (6, 3) in the model") != std::string::npos);
+    }
+    std::filesystem::remove(dir + "/params/second.b.npy");
+    try {
+        load_checkpoint(dir, saved, nullptr, nullptr);
+        FAIL("expected an error");
+    } catch (const std::runtime_error& error) {
+        CHECK(std::string(error.what()).find("second.b.npy: no such file") != std::string::npos);
+    }
+    Adam optimizer(saved.parameters(), 0.1);
+    CHECK_THROWS_WITH_AS(load_checkpoint(temp_path("nothing"), saved, nullptr, nullptr),
+                         (temp_path("nothing") + ": no checkpoint here (manifest.tsv is missing)").c_str(), std::runtime_error);
+}
