@@ -41,6 +41,13 @@ void check_matrix(const char* who, const Matrix& m, std::size_t rows, std::size_
 
 std::size_t display_width(const std::string& s) { return split_characters(s).size(); }
 
+/// A tick spacing of 1, 2 or 5 times a power of ten giving about five ticks over `range`.
+double nice_step(double range) {
+    const double raw = range / 5, power = std::pow(10.0, std::floor(std::log10(raw)));
+    const double m = raw / power;
+    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * power;
+}
+
 }  // namespace
 
 std::string escape_xml(const std::string& text) {
@@ -69,13 +76,14 @@ std::string attention_svg(const Matrix& weights, const std::vector<std::string>&
     for (const auto& c : columns) longest_column = std::max(longest_column, display_width(c));
     const int left = 16 + int(longest_row) * char_width, head = (title.empty() ? 12 : 36) + int(longest_column) * char_width;
     const int grid_w = cell * int(columns.size()), grid_h = cell * int(rows.size());
-    const int width = left + grid_w + 90, height = std::max(head + grid_h + 16, head + 160);
+    const int title_w = 20 + int(display_width(title)) * 8;  // bold 14px: about 8px a character
+    const int width = std::max(left + grid_w + 90, title_w), height = std::max(head + grid_h + 16, head + 160);
 
     std::ostringstream svg;
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    if (!title.empty()) svg << "<text x=\"" << left << "\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << escape_xml(title) << "</text>\n";
+    if (!title.empty()) svg << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << escape_xml(title) << "</text>\n";
     for (std::size_t j = 0; j < columns.size(); ++j) {  // source tokens, written upwards above the grid
         const int x = left + int(j) * cell + cell / 2 + 4, y = head - 6;
         svg << "<text transform=\"translate(" << x << "," << y << ") rotate(-90)\">" << escape_xml(columns[j]) << "</text>\n";
@@ -146,6 +154,7 @@ std::string line_plot_svg(const std::vector<Series>& series, const std::string& 
     if (y1 == y0) y1 = y0 + 1;
     const double pad = (y1 - y0) * 0.05;
     y0 -= pad, y1 += pad;
+    const double x_step = nice_step(x1 - x0), y_step = nice_step(y1 - y0);
     const int W = 640, H = 400, left = 70, right = 20, top = 40, bottom = 50;
     const int pw = W - left - right, ph = H - top - bottom;
     auto sx = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
@@ -157,12 +166,13 @@ std::string line_plot_svg(const std::vector<Series>& series, const std::string& 
         << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         << "<text x=\"" << W / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" << escape_xml(title) << "</text>\n";
-    for (int k = 0; k <= 5; ++k) {  // ticks and grid
-        const double xv = x0 + (x1 - x0) * k / 5, yv = y0 + (y1 - y0) * k / 5;
+    for (double xv = std::ceil(x0 / x_step) * x_step; xv <= x1 + 1e-9 * x_step; xv += x_step) {  // ticks and grid
         svg << "<line x1=\"" << sx(xv) << "\" y1=\"" << top << "\" x2=\"" << sx(xv) << "\" y2=\"" << top + ph << "\" stroke=\"#eee\"/>\n"
-            << "<text x=\"" << sx(xv) << "\" y=\"" << top + ph + 16 << "\" text-anchor=\"middle\">" << number(xv, "%.4g") << "</text>\n"
-            << "<line x1=\"" << left << "\" y1=\"" << sy(yv) << "\" x2=\"" << left + pw << "\" y2=\"" << sy(yv) << "\" stroke=\"#eee\"/>\n"
-            << "<text x=\"" << left - 6 << "\" y=\"" << sy(yv) + 4 << "\" text-anchor=\"end\">" << number(yv, "%.4g") << "</text>\n";
+            << "<text x=\"" << sx(xv) << "\" y=\"" << top + ph + 16 << "\" text-anchor=\"middle\">" << number(std::abs(xv) < 1e-12 * x_step ? 0 : xv, "%.6g") << "</text>\n";
+    }
+    for (double yv = std::ceil(y0 / y_step) * y_step; yv <= y1 + 1e-9 * y_step; yv += y_step) {
+        svg << "<line x1=\"" << left << "\" y1=\"" << sy(yv) << "\" x2=\"" << left + pw << "\" y2=\"" << sy(yv) << "\" stroke=\"#eee\"/>\n"
+            << "<text x=\"" << left - 6 << "\" y=\"" << sy(yv) + 4 << "\" text-anchor=\"end\">" << number(std::abs(yv) < 1e-12 * y_step ? 0 : yv, "%.6g") << "</text>\n";
     }
     svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw << "\" height=\"" << ph << "\" fill=\"none\" stroke=\"#444\"/>\n"
         << "<text x=\"" << left + pw / 2 << "\" y=\"" << H - 10 << "\" text-anchor=\"middle\">" << escape_xml(x_label) << "</text>\n"
