@@ -7,6 +7,7 @@
 
 #include "attn/data/batching.hpp"
 #include "attn/data/loaders.hpp"
+#include "attn/data/shipped.hpp"
 #include "attn/data/text.hpp"
 #include "attn/data/vocabulary.hpp"
 #include "check.hpp"
@@ -188,4 +189,42 @@ TEST_CASE("the real samples in ../shared/datasets load, when that folder exists"
     const LabelledTexts bbc = load_classification_csv(folder + "bbc-sport-politics.csv");
     CHECK(bbc.texts.size() == 928);
     CHECK(bbc.label_names == std::vector<std::string>{"Politics", "Sports"});
+}
+
+TEST_CASE("the shipped datasets load, with the documented sizes and consistent annotations") {
+    const std::string root = std::string(ATTN_SOURCE_ROOT) + "/datasets/";
+    CHECK(load_parallel_tsv(root + "dates/train.tsv").size() == 20000);
+    for (const SentencePair& p : load_parallel_tsv(root + "dates/test.tsv")) CHECK(p.target.size() == 10);  // YYYY-MM-DD
+
+    const std::vector<AlignedPair> toy = load_aligned_pairs(root + "toy_translation/test.tsv");
+    CHECK(toy.size() == 1000);
+    std::size_t crossing = 0;
+    for (const AlignedPair& p : toy) {
+        for (const auto& a : p.links)
+            for (const auto& b : p.links) crossing += a.first < b.first && a.second > b.second;
+    }
+    CHECK(crossing > 100);  // adjectives after nouns make alignments cross
+
+    const std::vector<Review> reviews = load_reviews(root + "reviews/valid.tsv");
+    CHECK(reviews.size() == 1000);
+    std::vector<int> per_rating(6, 0);
+    for (const Review& r : reviews) {
+        ++per_rating[std::size_t(r.rating)];
+        CHECK(r.sentences.size() >= 4);
+        CHECK(r.sentences.size() <= 12);
+        CHECK(r.key_sentences.size() >= 1);
+        CHECK(r.key_sentences.size() <= 3);
+        CHECK(r.key_words.size() == r.key_sentences.size());
+    }
+    for (int rating = 1; rating <= 5; ++rating) CHECK(per_rating[std::size_t(rating)] > 150);  // roughly balanced
+
+    const std::string bad = write("bad_reviews.tsv", "6\ta b .\t0\t0:1\n");
+    CHECK_THROWS_WITH_AS(load_reviews(bad), (bad + ":1: rating 6 is outside 1..5").c_str(), std::runtime_error);
+    const std::string bad_links = write("bad_links.tsv", "a b\tx y\t0-0 1-5\n");
+    CHECK_THROWS_WITH_AS(load_aligned_pairs(bad_links),
+                         (bad_links + ":1: link '1-5' points outside the sentences (2 and 2 tokens)").c_str(), std::runtime_error);
+    const std::string short_line = write("short.tsv", "a b\tx y\n");
+    CHECK_THROWS_WITH_AS(load_aligned_pairs(short_line),
+                         (short_line + ":1: expected 3 tab-separated fields (source, target, links), found 2").c_str(),
+                         std::runtime_error);
 }

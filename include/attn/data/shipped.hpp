@@ -1,0 +1,30 @@
+// attn/data/shipped.hpp — loaders for the formats of the datasets in datasets/ (see its README).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "attn/data/loaders.hpp"
+#include "attn/metrics.hpp"
+
+namespace attn {
+
+/// toy_translation: `source<TAB>target<TAB>links`, links as "s-t" pairs of 0-based token positions
+/// (Pharaoh format), tokens separated by single spaces.
+struct AlignedPair {
+    std::vector<std::string> source, target;
+    Alignment links;  // (source position, target position)
+};
+std::vector<AlignedPair> load_aligned_pairs(const std::string& path);
+
+/// reviews: `rating<TAB>sentence ||| sentence ...<TAB>key sentences<TAB>key words`, where key
+/// sentences are "i,j" and key words "i:w,j:v" (sentence i, word w).
+struct Review {
+    int rating = 0;                                    // 1..5
+    std::vector<std::vector<std::string>> sentences;   // words of each sentence
+    std::vector<int> key_sentences;                    // the sentences that decide the rating
+    std::vector<std::pair<int, int>> key_words;        // (sentence, word) of each opinion word
+};
+std::vector<Review> load_reviews(const std::string& path);
+
+}  // namespace attn
