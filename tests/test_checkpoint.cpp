@@ -155,7 +155,18 @@ TEST_CASE("checkpoint: every mismatch is reported at once") {
     } catch (const std::runtime_error& error) {
         CHECK(std::string(error.what()).find("second.b.npy: no such file") != std::string::npos);
     }
-    Adam optimizer(saved.parameters(), 0.1);
+    // a float32 checkpoint offered to this float64 build
+    save_checkpoint(dir, saved, nullptr, nullptr);
+    std::string manifest = read_bytes(dir + "/manifest.tsv");
+    for (std::size_t at; (at = manifest.find("\tfloat64\t")) != std::string::npos;) manifest.replace(at, 9, "\tfloat32\t");
+    write_bytes(dir + "/manifest.tsv", manifest);
+    try {
+        load_checkpoint(dir, saved, nullptr, nullptr);
+        FAIL("expected an error");
+    } catch (const std::runtime_error& error) {
+        CHECK(std::string(error.what()).find("parameter 'first.W' is float32 in the checkpoint, but this build computes in float64") !=
+              std::string::npos);
+    }
     CHECK_THROWS_WITH_AS(load_checkpoint(temp_path("nothing"), saved, nullptr, nullptr),
                          (temp_path("nothing") + ": no checkpoint here (manifest.tsv is missing)").c_str(), std::runtime_error);
 }

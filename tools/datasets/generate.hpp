@@ -27,7 +27,7 @@ inline void write_lines(const std::string& path, const std::vector<std::string>&
 }
 
 void dates(const std::string& folder, std::uint64_t seed);
-void sequences(const std::string& folder, std::uint64_t seed);
+void sequences(const std::string& folder, std::uint64_t seed, int min_length, int max_length);
 void translation(const std::string& folder, std::uint64_t seed);
 void reviews(const std::string& folder, std::uint64_t seed);
 

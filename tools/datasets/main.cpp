@@ -9,12 +9,19 @@
 int main(int argc, char** argv) {
     std::string out = "datasets";
     attn::CommandLine cli("make_datasets: regenerate the shipped datasets bit for bit");
+    int min_length = 5, max_length = 50;
     cli.option("--out", out, "folder that receives dates/, sequences/, toy_translation/, reviews/");
+    cli.option("--min-length", min_length, "shortest sequence for the sequence tasks").range(1, 1000);
+    cli.option("--max-length", max_length, "longest sequence for the sequence tasks").range(1, 1000);
     if (const auto code = cli.parse(argc, argv)) return *code;
+    if (min_length > max_length) {
+        std::fprintf(stderr, "make_datasets: --min-length %d is above --max-length %d\n", min_length, max_length);
+        return 2;
+    }
     try {
         // The seeds are part of the datasets' definition: changing one changes the committed files.
         gen::dates(out + "/dates", 1);
-        gen::sequences(out + "/sequences", 2);
+        gen::sequences(out + "/sequences", 2, min_length, max_length);
         gen::translation(out + "/toy_translation", 3);
         gen::reviews(out + "/reviews", 4);
     } catch (const std::exception& error) {

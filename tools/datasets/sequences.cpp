@@ -33,14 +33,17 @@ std::vector<std::string> examples(const std::string& name, std::size_t n, int mi
 
 }  // namespace
 
-void sequences(const std::string& folder, std::uint64_t seed) {
+void sequences(const std::string& folder, std::uint64_t seed, int min_length, int max_length) {
     attn::Rng rng(seed);
+    // test buckets of ten lengths each: min..min+9, min+10..min+19, ..., the last one cut at max
+    std::vector<std::pair<int, int>> buckets;
+    for (int lo = min_length; lo <= max_length; lo += 10) buckets.emplace_back(lo, std::min(lo + 9, max_length));
     for (const std::string name : {"copy", "reverse", "sort"}) {
         const std::string dir = folder + "/" + name;
-        write_lines(dir + "/train.tsv", examples(name, 8000, 5, 50, rng));
-        write_lines(dir + "/valid.tsv", examples(name, 500, 5, 50, rng));
-        for (const auto& [lo, hi] : std::vector<std::pair<int, int>>{{5, 14}, {15, 24}, {25, 34}, {35, 44}, {45, 50}}) {
-            char file[32];
+        write_lines(dir + "/train.tsv", examples(name, 8000, min_length, max_length, rng));
+        write_lines(dir + "/valid.tsv", examples(name, 500, min_length, max_length, rng));
+        for (const auto& [lo, hi] : buckets) {
+            char file[64];
             std::snprintf(file, sizeof file, "/test_%02d-%02d.tsv", lo, hi);
             write_lines(dir + file, examples(name, 200, lo, hi, rng));
         }
