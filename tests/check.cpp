@@ -42,6 +42,11 @@ void check_grads(const std::function<Tensor()>& f, const std::vector<Tensor>& in
     }
 }
 
+Tensor probe(const Tensor& y, std::uint64_t seed) {
+    Rng rng(seed);
+    return sum(y * uniform(y.shape(), -1, 1, rng));
+}
+
 std::vector<Tensor> tensors_of(Module& module) {
     std::vector<Tensor> out;
     for (const NamedParameter& p : module.parameters()) out.push_back(*p.tensor);

@@ -28,6 +28,9 @@ Tensor param_of(const Shape& shape, std::vector<real> values);
 void check_grads(const std::function<Tensor()>& f, const std::vector<Tensor>& inputs,
                  double tolerance = gradient_tolerance);
 
+/// sum(y * R) for a fixed random R: a scalar that depends on every element of y differently.
+Tensor probe(const Tensor& y, std::uint64_t seed = 99);
+
 /// The parameters of a module as check_gradients inputs.
 std::vector<Tensor> tensors_of(Module& module);
 /// One backward of `loss`; asserts that every parameter of `module` received a nonzero gradient,

@@ -10,6 +10,7 @@
 using namespace attn;
 using attn::test::check_every_parameter_learns;
 using attn::test::check_grads;
+using attn::test::probe;
 using attn::test::check_values;
 using attn::test::param;
 using attn::test::param_of;
@@ -17,10 +18,6 @@ using attn::test::tensors_of;
 
 namespace {
 
-Tensor probe(const Tensor& y, std::uint64_t seed = 55) {
-    Rng rng(seed);
-    return sum(y * uniform(y.shape(), -1, 1, rng));
-}
 
 double dot_row(const Tensor& a, std::size_t b, const Tensor& keys, std::size_t s) {
     double total = 0;

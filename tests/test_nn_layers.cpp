@@ -8,19 +8,10 @@
 using namespace attn;
 using attn::test::check_every_parameter_learns;
 using attn::test::check_grads;
+using attn::test::probe;
 using attn::test::check_values;
 using attn::test::param;
 using attn::test::tensors_of;
-
-namespace {
-
-/// A loss that depends on every output element differently.
-Tensor probe(const Tensor& y, std::uint64_t seed = 99) {
-    Rng rng(seed);
-    return sum(y * uniform(y.shape(), -1, 1, rng));
-}
-
-}  // namespace
 
 TEST_CASE("Linear: y = x W + b on any leading axes, count, gradients, init range") {
     Rng rng(1);

@@ -8,6 +8,7 @@
 using namespace attn;
 using attn::test::check_every_parameter_learns;
 using attn::test::check_grads;
+using attn::test::probe;
 using attn::test::check_values;
 using attn::test::param;
 using attn::test::tensors_of;
@@ -32,10 +33,6 @@ double hidden_part(const RecurrentCell& cell, const Tensor& h, std::size_t b, st
     return s;
 }
 
-Tensor probe(const Tensor& y, std::uint64_t seed = 77) {
-    Rng rng(seed);
-    return sum(y * uniform(y.shape(), -1, 1, rng));
-}
 
 }  // namespace
 
