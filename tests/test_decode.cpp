@@ -1,0 +1,123 @@
+// Greedy and beam search on hand-built probability tables whose best answers are known.
+#include <cmath>
+#include <map>
+
+#include "attn/decode.hpp"
+#include "check.hpp"
+
+using namespace attn;
+
+namespace {
+
+// Tokens: 0 pad, 1 unk, 2 bos, 3 eos, 4 A, 5 B.
+constexpr int EOS = 3, A = 4, B = 5;
+constexpr std::size_t V = 6;
+
+/// A language model given as a tree: the state row holds the node (the prefix so far); each node
+/// has a next-token distribution. Nodes not in the table end the sentence with certainty.
+struct TableModel {
+    std::map<std::vector<int>, std::map<int, double>> next;  // prefix -> token -> probability
+    std::vector<std::vector<int>> prefixes;                  // node id -> prefix
+
+    int node(const std::vector<int>& prefix) {
+        for (std::size_t i = 0; i < prefixes.size(); ++i) if (prefixes[i] == prefix) return int(i);
+        prefixes.push_back(prefix);
+        return int(prefixes.size() - 1);
+    }
+
+    StepFunction step() {
+        return [this](const std::vector<int>& previous, DecoderState& state) {
+            const std::size_t N = previous.size();
+            std::vector<real> logp(N * V, real(std::log(1e-12)));
+            std::vector<real> nodes(N);
+            for (std::size_t n = 0; n < N; ++n) {
+                std::vector<int> prefix = prefixes[std::size_t(state.rows[0].at({n}))];
+                if (previous[n] != 2) prefix.push_back(previous[n]);  // bos starts the prefix empty
+                const auto found = next.find(prefix);
+                if (found == next.end()) {
+                    logp[n * V + EOS] = 0;
+                } else {
+                    for (const auto& [token, p] : found->second) logp[n * V + std::size_t(token)] = real(std::log(p));
+                }
+                nodes[n] = real(node(prefix));
+            }
+            state.rows[0] = Tensor::from({N}, nodes);
+            return Tensor::from({N, V}, logp);
+        };
+    }
+
+    DecoderState start(std::size_t sentences) {
+        return DecoderState{{Tensor::full({sentences}, real(node({})))}};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("beam search finds a better sequence than greedy") {
+    TableModel lm;
+    lm.next[{}] = {{A, 0.6}, {B, 0.4}};
+    lm.next[{A}] = {{EOS, 0.34}, {A, 0.33}, {B, 0.33}};  // greedy takes A (0.6) but then everything is weak
+    lm.next[{B}] = {{EOS, 0.9}, {A, 0.1}};               // B then eos: 0.36 > A then eos: 0.204
+    lm.next[{A, A}] = {{EOS, 1.0}};
+    lm.next[{A, B}] = {{EOS, 1.0}};
+    lm.next[{B, A}] = {{EOS, 1.0}};
+
+    const std::vector<Hypothesis> greedy = greedy_search(lm.step(), lm.start(1), {});
+    CHECK(greedy[0].tokens == std::vector<int>{A, EOS});
+    CHECK(greedy[0].log_probability == doctest::Approx(std::log(0.6 * 0.34)).epsilon(1e-6));
+
+    SearchOptions beam;
+    beam.beam = 2;
+    beam.length_penalty = 0;
+    const std::vector<Hypothesis> best = beam_search(lm.step(), lm.start(1), beam);
+    CHECK(best[0].tokens == std::vector<int>{B, EOS});
+    CHECK(best[0].log_probability == doctest::Approx(std::log(0.4 * 0.9)).epsilon(1e-6));
+
+    SearchOptions width_one = beam;
+    width_one.beam = 1;
+    CHECK(beam_search(lm.step(), lm.start(1), width_one)[0].tokens == greedy[0].tokens);  // beam 1 = greedy
+}
+
+TEST_CASE("length normalisation lets a longer hypothesis win") {
+    TableModel lm;
+    lm.next[{}] = {{EOS, 0.4}, {A, 0.6}};
+    lm.next[{A}] = {{B, 1.0}};
+    lm.next[{A, B}] = {{EOS, 0.5}, {A, 0.5}};
+    lm.next[{A, B, A}] = {{EOS, 1.0}};
+    // [eos]: log p = -0.92 (per token -0.92); [A B eos]: log 0.3 = -1.20 (per token -0.40);
+    // [A B A eos]: log 0.3 = -1.20 (per token -0.30).
+    SearchOptions raw;
+    raw.beam = 2;
+    raw.length_penalty = 0;
+    const Hypothesis shortest = beam_search(lm.step(), lm.start(1), raw)[0];
+    CHECK(shortest.tokens == std::vector<int>{EOS});
+    CHECK(shortest.score == doctest::Approx(std::log(0.4)).epsilon(1e-6));
+    SearchOptions per_token = raw;
+    per_token.length_penalty = 1.0;
+    const Hypothesis longer = beam_search(lm.step(), lm.start(1), per_token)[0];
+    CHECK(longer.tokens == std::vector<int>{A, B, A, EOS});
+    CHECK(longer.score == doctest::Approx(std::log(0.3) / 4).epsilon(1e-6));
+}
+
+TEST_CASE("search runs a batch of sentences and respects max_length") {
+    TableModel lm;
+    lm.next[{}] = {{A, 1.0}};
+    lm.next[{A}] = {{A, 1.0}};  // never ends by itself
+    lm.next[{A, A}] = {{A, 1.0}};
+    lm.next[{A, A, A}] = {{A, 1.0}};
+    lm.next[{A, A, A, A}] = {{A, 1.0}};
+    SearchOptions options;
+    options.max_length = 4;
+    const std::vector<Hypothesis> greedy = greedy_search(lm.step(), lm.start(3), options);
+    REQUIRE(greedy.size() == 3);
+    for (const Hypothesis& h : greedy) CHECK(h.tokens == std::vector<int>{A, A, A, A});
+    options.beam = 3;
+    const std::vector<Hypothesis> beams = beam_search(lm.step(), lm.start(2), options);
+    REQUIRE(beams.size() == 2);
+    for (const Hypothesis& h : beams) CHECK(h.tokens == std::vector<int>{A, A, A, A});  // unfinished, cut at 4
+}
+
+TEST_CASE("select_rows reorders and repeats hypotheses") {
+    const DecoderState s{{Tensor::from({3, 2}, {1, 2, 3, 4, 5, 6})}};
+    CHECK(select_rows(s, {2, 0, 0}).rows[0].values() == std::vector<real>{5, 6, 1, 2, 1, 2});
+}
