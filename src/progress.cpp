@@ -56,7 +56,8 @@ void Progress::step(int epoch, double loss, long tokens) {
         if (now - last_print_ < std::chrono::milliseconds(100) && done_ < total_) return;
         std::fprintf(out_, "\r%s\033[K", line().c_str());
     } else {
-        if (done_ < next_plain_line_ && done_ < total_) return;
+        // about twenty lines per run, and at least one every ten seconds
+        if (done_ < next_plain_line_ && done_ < total_ && now - last_print_ < std::chrono::seconds(10)) return;
         next_plain_line_ = done_ + std::max(1L, total_ / 20);
         std::fprintf(out_, "%s\n", line().c_str());
     }

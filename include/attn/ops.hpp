@@ -74,6 +74,10 @@ enum class Trans { no, yes };
 /// C = op(A) op(B), op(X) = X or X^T.   A (M, K) [or (K, M) with Trans::yes], B (K, N) [or (N, K)]
 /// -> C (M, N).   dA = dC op(B)^T (transposed back if A was),  dB = op(A)^T dC (likewise).
 Tensor matmul(const Tensor& a, const Tensor& b, Trans ta = Trans::no, Trans tb = Trans::no);
+/// Threads BLAS may use for one product. Tutorial-sized products run fastest on one (threads cost
+/// more than they save below a few hundred rows), and the executables default to 1.
+void set_blas_threads(int threads);
+
 /// Batched: C[i] = op(A[i]) op(B[i]) for each i of the leading axis.
 /// A (B, M, K), B (B, K, N) -> C (B, M, N); the same flags as matmul, per batch element.
 Tensor bmm(const Tensor& a, const Tensor& b, Trans ta = Trans::no, Trans tb = Trans::no);

@@ -1,8 +1,8 @@
 // attn/progress.hpp — one progress line for long loops.
 //
 // On a terminal it rewrites a single line in place (at most ten times a second); when the output
-// is a file or a pipe (CI logs, `| tee`) it prints plain lines instead, about twenty per run, so
-// logs stay readable. Shows: epoch, step/total, loss (running mean since the last line), tokens/s,
+// is a file or a pipe (CI logs, `| tee`) it prints plain lines instead, about twenty per run (and one at least every ten
+// seconds), so logs stay readable. Shows: epoch, step/total, loss (running mean since the last line), tokens/s,
 // elapsed time and ETA.
 #pragma once
 

@@ -82,6 +82,11 @@ Tensor record_product(const char* op, const Tensor& a, const Tensor& b, Trans ta
 
 }  // namespace
 
+void set_blas_threads(int threads) {
+    if (threads < 1) fail("set_blas_threads", "needs at least 1 thread, got " + std::to_string(threads));
+    openblas_set_num_threads(threads);
+}
+
 Tensor matmul(const Tensor& a, const Tensor& b, Trans ta, Trans tb) {
     check_product("matmul", a, b, ta, tb, 2);
     return record_product("matmul", a, b, ta, tb);

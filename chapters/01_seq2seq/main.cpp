@@ -1,0 +1,62 @@
+// chapters/01_seq2seq/main.cpp — chapter 1: train an RNN encoder-decoder, and watch one fixed-size
+// vector carry the whole sentence.
+//
+//   build/chapters/01_seq2seq/01_seq2seq                         dates -> ISO
+//   build/chapters/01_seq2seq/01_seq2seq --task reverse          accuracy by length: the bottleneck
+//   build/chapters/01_seq2seq/01_seq2seq --cell lstm --beam 5    LSTM, beam search at test time
+#include <cstdio>
+
+#include "model.hpp"
+#include "attn/seq2seq_run.hpp"
+
+using namespace attn;
+
+int main(int argc, char** argv) {
+    Seq2SeqRun run;
+    run.datasets = ATTN_DATASETS_DIR;
+    run.train.epochs = 3;
+    run.train.learning_rate = 3e-3;
+    run.train.out = "out/01_seq2seq";
+    ch01::Config config;
+    std::string cell = "gru";
+    double dropout = 0;
+    CommandLine cli("attn chapter 1: the RNN encoder-decoder — the whole source in one vector c");
+    add_seq2seq_options(cli, run);
+    cli.option("--cell", cell, "recurrent cell: gru or lstm");
+    cli.option("--embedding", config.embedding, "embedding width E").at_least(1);
+    cli.option("--hidden", config.hidden, "hidden width H (and the size of c)").at_least(1);
+    cli.option("--dropout", dropout, "dropout on embeddings and on [s_t; c]").range(0, 0.9);
+    if (const auto code = cli.parse(argc, argv)) return *code;
+    config.dropout = real(dropout);
+    apply_threads(run);
+    if (cell != "gru" && cell != "lstm") {
+        std::fprintf(stderr, "01_seq2seq: --cell must be gru or lstm, got '%s'\n", cell.c_str());
+        return 2;
+    }
+    config.cell = cell == "lstm" ? CellType::lstm : CellType::gru;
+
+    try {
+        std::printf("== attn chapter 1: RNN encoder-decoder (%s) ==\n", precision_name());
+        const Seq2SeqData data = load_seq2seq_data(run.task, run.datasets, run.max_train, run.seed);
+        std::printf("task %s: %zu / %zu / %zu examples, vocabularies %zu -> %zu\n", data.task.c_str(), data.train.size(),
+                    data.valid.size(), data.test.size(), data.source_vocabulary.size(), data.target_vocabulary.size());
+        Rng rng(run.seed);
+        ch01::EncoderDecoder model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
+        std::printf("model: %zu parameters (%s, E %zu, H %zu)\n\n", model.parameter_count(), cell.c_str(),
+                    config.embedding, config.hidden);
+
+        const TrainReport training = train_seq2seq(model, data, run.train, rng);
+        std::printf("trained %d epochs in %.1f s; validation loss %.4f\n", training.epochs_done, training.seconds,
+                    training.valid_loss.empty() ? 0.0 : training.valid_loss.back());
+
+        JsonObject settings;
+        settings.add("cell", cell).add("embedding", long(config.embedding)).add("hidden", long(config.hidden))
+            .add("dropout", double(config.dropout)).add("batch", long(run.train.batch_size))
+            .add("learning_rate", run.train.learning_rate);
+        report_seq2seq(model, data, run, training, "seq2seq", settings);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "01_seq2seq: %s\n", error.what());
+        return 1;
+    }
+    return 0;
+}
