@@ -155,7 +155,7 @@ std::string line_plot_svg(const std::vector<Series>& series, const std::string& 
     const double pad = (y1 - y0) * 0.05;
     y0 -= pad, y1 += pad;
     const double x_step = nice_step(x1 - x0), y_step = nice_step(y1 - y0);
-    const int W = 640, H = 400, left = 70, right = 20, top = 40, bottom = 50;
+    const int W = 640, H = 420, left = 70, right = 20, top = 40, bottom = 76;  // legend below the x label
     const int pw = W - left - right, ph = H - top - bottom;
     auto sx = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
     auto sy = [&](double y) { return top + (1 - (y - y0) / (y1 - y0)) * ph; };
@@ -175,18 +175,24 @@ std::string line_plot_svg(const std::vector<Series>& series, const std::string& 
             << "<text x=\"" << left - 6 << "\" y=\"" << sy(yv) + 4 << "\" text-anchor=\"end\">" << number(std::abs(yv) < 1e-12 * y_step ? 0 : yv, "%.6g") << "</text>\n";
     }
     svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw << "\" height=\"" << ph << "\" fill=\"none\" stroke=\"#444\"/>\n"
-        << "<text x=\"" << left + pw / 2 << "\" y=\"" << H - 10 << "\" text-anchor=\"middle\">" << escape_xml(x_label) << "</text>\n"
+        << "<text x=\"" << left + pw / 2 << "\" y=\"" << top + ph + 36 << "\" text-anchor=\"middle\">" << escape_xml(x_label) << "</text>\n"
         << "<text transform=\"translate(16," << top + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">" << escape_xml(y_label) << "</text>\n";
+    int legend_x = left;  // the legend runs along the bottom, one entry after another
     for (std::size_t k = 0; k < series.size(); ++k) {
         const char* colour = colours[k % 6];
         svg << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\" points=\"";
         for (const auto& [x, y] : series[k].points) {
             if (std::isfinite(x) && std::isfinite(y)) svg << sx(x) << "," << sy(y) << " ";
         }
-        svg << "\"/>\n"
-            << "<line x1=\"" << left + pw - 150 << "\" y1=\"" << top + 16 + 18 * int(k) << "\" x2=\"" << left + pw - 126
-            << "\" y2=\"" << top + 16 + 18 * int(k) << "\" stroke=\"" << colour << "\" stroke-width=\"2\"/>\n"
-            << "<text x=\"" << left + pw - 120 << "\" y=\"" << top + 20 + 18 * int(k) << "\">" << escape_xml(series[k].name) << "</text>\n";
+        svg << "\"/>\n";
+        for (const auto& [x, y] : series[k].points) {  // markers: sparse series stay readable
+            if (std::isfinite(x) && std::isfinite(y)) svg << "<circle cx=\"" << sx(x) << "\" cy=\"" << sy(y) << "\" r=\"3\" fill=\"" << colour << "\"/>\n";
+        }
+        const int legend_y = H - 14;
+        svg << "<line x1=\"" << legend_x << "\" y1=\"" << legend_y - 4 << "\" x2=\"" << legend_x + 24 << "\" y2=\"" << legend_y - 4
+            << "\" stroke=\"" << colour << "\" stroke-width=\"2\"/>\n"
+            << "<text x=\"" << legend_x + 30 << "\" y=\"" << legend_y << "\">" << escape_xml(series[k].name) << "</text>\n";
+        legend_x += 50 + 7 * int(display_width(series[k].name));
     }
     svg << "</svg>\n";
     return svg.str();

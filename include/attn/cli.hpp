@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace attn {
 
@@ -30,6 +31,8 @@ public:
     CommandLine& option(const std::string& name, unsigned long long& value, const std::string& help);
     CommandLine& option(const std::string& name, double& value, const std::string& help);
     CommandLine& option(const std::string& name, std::string& value, const std::string& help);
+    /// Words that are not options, in order (e.g. file names).
+    CommandLine& positionals(std::vector<std::string>& values, const std::string& help);
     /// A switch without a value: present means true.
     CommandLine& flag(const std::string& name, bool& value, const std::string& help);
 
