@@ -138,7 +138,10 @@ int main(int argc, char** argv) {
     cli.option("--lr", learning_rate, "learning rate").range(1e-9, 100);
     cli.option("--momentum", momentum, "momentum mu").range(0, 0.999);
     cli.option("--out", out, "folder for metrics.json and tape.dot");
+    int threads = 1;
+    cli.option("--threads", threads, "BLAS threads (1 is fastest for these sizes)").range(1, 256);
     if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
+    set_blas_threads(threads);
 
     try {
         std::printf("== attn chapter 0: autograd on a tape (%s) ==\n\n", precision_name());
