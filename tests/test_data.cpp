@@ -49,6 +49,7 @@ TEST_CASE("word tokeniser: punctuation apart, ASCII lower-casing, accents kept")
     CHECK(split_words("  Je n'aime PAS   l'été, non?") ==
           std::vector<std::string>{"je", "n'aime", "pas", "l'été", ",", "non", "?"});
     CHECK(split_words("Élan", false) == std::vector<std::string>{"Élan"});
+    CHECK(split_words("Vraiment\xe2\x80\xaf? Oui\xc2\xa0!") == std::vector<std::string>{"vraiment", "?", "oui", "!"});
     CHECK(join({"a", "b", "c"}) == "a b c");
 }
 

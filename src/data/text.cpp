@@ -60,9 +60,20 @@ std::vector<std::string> split_words(const std::string& text, bool lower) {
         if (!word.empty()) out.push_back(word);
         word.clear();
     };
-    for (const char ch : text) {
+    // Unicode spaces count as spaces: French typography puts a (narrow) no-break space before ? ! : ;
+    static const std::string unicode_spaces[] = {"\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x89", "\xe2\x80\x87"};
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
         const unsigned char c = static_cast<unsigned char>(ch);
-        if (std::isspace(c)) {
+        bool unicode_space = false;
+        for (const std::string& space : unicode_spaces) {
+            if (text.compare(i, space.size(), space) == 0) {
+                unicode_space = true;
+                i += space.size() - 1;
+                break;
+            }
+        }
+        if (unicode_space || std::isspace(c)) {
             flush();
         } else if (c < 0x80 && std::ispunct(c) && c != '\'' && c != '-') {
             flush();  // punctuation stands alone; apostrophes and hyphens stay inside words

@@ -1,6 +1,7 @@
 // attn/data/text.hpp — UTF-8 and tokenisation.
 //
-// Word level: split on whitespace, and split punctuation off the words ("Va !" and "Go." give
+// Word level: split on whitespace (including the no-break and narrow no-break spaces of French
+// typography), and split punctuation off the words ("Va !" and "Go." give
 // "go", "." and "va", "!"), optionally lower-cased (ASCII letters only: accented letters are kept).
 // Character level: one token per Unicode code point, so "é" (two bytes) is one character.
 #pragma once
