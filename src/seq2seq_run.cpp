@@ -29,6 +29,22 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqRun& run) {
 
 void apply_threads(const Seq2SeqRun& run) { set_blas_threads(run.threads); }
 
+Seq2SeqData load_and_describe(const Seq2SeqRun& run) {
+    Seq2SeqData data = load_seq2seq_data(run.task, run.datasets, run.max_train, run.seed);
+    std::printf("task %s: %zu / %zu / %zu examples (train / valid / test), vocabularies %zu -> %zu\n", data.task.c_str(),
+                data.train.size(), data.valid.size(), data.test.size(), data.source_vocabulary.size(),
+                data.target_vocabulary.size());
+    return data;
+}
+
+TrainReport train_and_describe(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqRun& run, Rng& rng) {
+    const TrainReport training = train_seq2seq(model, data, run.train, rng);
+    std::printf("trained %d epochs in %.1f s%s; validation loss %.4f\n", training.epochs_done, training.seconds,
+                training.stopped_by_budget ? " (stopped by --budget)" : "",
+                training.valid_loss.empty() ? 0.0 : training.valid_loss.back());
+    return training;
+}
+
 namespace {
 
 void print_metrics(const char* label, const Evaluation& e) {

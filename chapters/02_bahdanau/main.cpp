@@ -33,17 +33,13 @@ int main(int argc, char** argv) {
 
     try {
         std::printf("== attn chapter 2: Bahdanau attention (%s) ==\n", precision_name());
-        const Seq2SeqData data = load_seq2seq_data(run.task, run.datasets, run.max_train, run.seed);
-        std::printf("task %s: %zu / %zu / %zu examples, vocabularies %zu -> %zu\n", data.task.c_str(), data.train.size(),
-                    data.valid.size(), data.test.size(), data.source_vocabulary.size(), data.target_vocabulary.size());
+        const Seq2SeqData data = load_and_describe(run);
         Rng rng(run.seed);
         ch02::Bahdanau model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
         std::printf("model: %zu parameters (E %zu, H %zu, A %zu)\n\n", model.parameter_count(), config.embedding,
                     config.hidden, config.attention);
 
-        const TrainReport training = train_seq2seq(model, data, run.train, rng);
-        std::printf("trained %d epochs in %.1f s; validation loss %.4f\n", training.epochs_done, training.seconds,
-                    training.valid_loss.empty() ? 0.0 : training.valid_loss.back());
+        const TrainReport training = train_and_describe(model, data, run, rng);
 
         JsonObject settings;
         settings.add("embedding", long(config.embedding)).add("hidden", long(config.hidden))

@@ -29,6 +29,12 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqRun& run);
 /// Applies run.threads to BLAS.
 void apply_threads(const Seq2SeqRun& run);
 
+/// Loads run.task and prints one line about it (sizes, vocabularies).
+Seq2SeqData load_and_describe(const Seq2SeqRun& run);
+
+/// train_seq2seq, then one line: epochs, seconds, final validation loss.
+TrainReport train_and_describe(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqRun& run, Rng& rng);
+
 /// Evaluates on the test set (greedy, and beam search when run.beam > 1), prints the metrics and a
 /// few translations (with a terminal heatmap of the first when the model attends), writes
 /// out/metrics.json, out/heatmaps/example_N.svg and, for bucketed tasks, out/buckets.tsv
