@@ -67,7 +67,16 @@ std::string escape_xml(const std::string& text) {
 
 std::string attention_svg(const Matrix& weights, const std::vector<std::string>& rows,
                           const std::vector<std::string>& columns, const std::string& title) {
+    return attention_svg(weights, rows, columns, title, {});
+}
+
+std::string attention_svg(const Matrix& weights, const std::vector<std::string>& rows,
+                          const std::vector<std::string>& columns, const std::string& title,
+                          const std::vector<RowMark>& marks) {
     check_matrix("attention_svg", weights, rows.size(), columns.size());
+    if (!marks.empty() && marks.size() != rows.size()) {
+        throw std::invalid_argument("attention_svg: " + std::to_string(marks.size()) + " marks for " + std::to_string(rows.size()) + " rows");
+    }
     double top = 1;
     for (const auto& row : weights) for (double w : row) top = std::max(top, w);
     const int cell = 28, char_width = 7;
@@ -100,6 +109,16 @@ std::string attention_svg(const Matrix& weights, const std::vector<std::string>&
     }
     svg << "<rect x=\"" << left << "\" y=\"" << head << "\" width=\"" << grid_w << "\" height=\"" << grid_h
         << "\" fill=\"none\" stroke=\"#999\"/>\n";
+    for (std::size_t i = 0; i < marks.size(); ++i) {  // windows and aligned positions
+        const int y = head + int(i) * cell;
+        if (marks[i].lo >= 0 && marks[i].hi >= marks[i].lo) {
+            svg << "<rect x=\"" << left + marks[i].lo * cell + 1 << "\" y=\"" << y + 1 << "\" width=\""
+                << (marks[i].hi - marks[i].lo + 1) * cell - 2 << "\" height=\"" << cell - 2
+                << "\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\"/>\n";
+        }
+        svg << "<circle cx=\"" << left + (marks[i].position + 0.5) * cell << "\" cy=\"" << y + cell / 2
+            << "\" r=\"3.5\" fill=\"#d62728\"><title>p_t = " << number(marks[i].position, "%.2f") << "</title></circle>\n";
+    }
     // colour scale
     const int bar_x = left + grid_w + 24, bar_h = 120;
     for (int k = 0; k < 20; ++k) {

@@ -37,7 +37,8 @@ TrainReport train_and_describe(Seq2SeqModel& model, const Seq2SeqData& data, con
 
 /// Evaluates on the test set (greedy, and beam search when run.beam > 1), prints the metrics and a
 /// few translations (with a terminal heatmap of the first when the model attends), writes
-/// out/metrics.json, out/heatmaps/example_N.svg and, for bucketed tasks, out/buckets.tsv
+/// out/metrics.json, out/summary.tsv (one line for experiment tables), out/heatmaps/example_N.svg
+/// and, for bucketed tasks, out/buckets.tsv
 /// (bucket, exact match, token accuracy). `extra` is merged into metrics.json (model settings).
 /// Returns the test evaluation (greedy).
 Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqRun& run,

@@ -19,6 +19,16 @@ using Matrix = std::vector<std::vector<double>>;  // rows of equal length
 std::string attention_svg(const Matrix& weights, const std::vector<std::string>& row_labels,
                           const std::vector<std::string>& column_labels, const std::string& title = "");
 
+/// Per-row marks drawn over a heatmap: a position (e.g. local attention's p_t, as a red dot) and
+/// a window [lo, hi] of columns (a red outline). Negative lo/hi: no window.
+struct RowMark {
+    double position;
+    double lo = -1, hi = -1;
+};
+std::string attention_svg(const Matrix& weights, const std::vector<std::string>& row_labels,
+                          const std::vector<std::string>& column_labels, const std::string& title,
+                          const std::vector<RowMark>& marks);
+
 /// The same for a terminal: one Unicode shade per cell, labels in the margins. Levels: blank below
 /// 0.025, then ░ up to 0.25, ▒ to 0.5, ▓ to 0.75, █ above.
 std::string attention_terminal(const Matrix& weights, const std::vector<std::string>& row_labels,
