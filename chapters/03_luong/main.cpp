@@ -21,7 +21,8 @@ const char* name_of(ch03::Alignment a) {
     return a == ch03::Alignment::global ? "global" : a == ch03::Alignment::local_m ? "local-m" : "local-p";
 }
 
-/// Greedy decoding of one sentence, drawing the weights with each step's p_t and window.
+/// Greedy decoding of one sentence, drawing the weights with each step's p_t and window (local
+/// attention) — heatmaps/positions_N.svg.
 void draw_positions(const ch03::Luong& model, const Seq2SeqData& data, const Seq2SeqExample& example, const std::string& path) {
     const PaddedBatch source = pad_batch({data.source_vocabulary.encode(example.source)}, Vocabulary::pad);
     DecoderState state = model.start(source);
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
     Seq2SeqRun run;
     run.task = "toy";
     run.datasets = ATTN_DATASETS_DIR;
-    run.train.epochs = 3;
+    run.train.epochs = 6;
     run.train.learning_rate = 3e-3;
     run.train.out = "out/03_luong";
     ch03::Config config;
@@ -112,10 +113,12 @@ int main(int argc, char** argv) {
             .add("dropout", dropout).add("batch", long(run.train.batch_size)).add("learning_rate", run.train.learning_rate);
         const std::string name = std::string(alignment) + "/" + score + (config.input_feeding ? "" : "/no-feed");
         report_seq2seq(model, data, run, training, name, settings);
-        if (!run.train.out.empty() && !data.test.empty()) {
+        if (!run.train.out.empty()) {
             model.eval();
             NoRecording off;
-            draw_positions(model, data, data.test[0], run.train.out + "/heatmaps/positions.svg");
+            for (std::size_t i = 0; i < std::min<std::size_t>(2, data.test.size()); ++i) {
+                draw_positions(model, data, data.test[i], run.train.out + "/heatmaps/positions_" + std::to_string(i) + ".svg");
+            }
         }
     } catch (const std::exception& error) {
         std::fprintf(stderr, "03_luong: %s\n", error.what());

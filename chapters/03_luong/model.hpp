@@ -32,7 +32,7 @@ enum class Alignment { global, local_m, local_p };
 struct Config {
     std::size_t embedding = 32;   // E
     std::size_t hidden = 64;      // H (encoder and decoder)
-    std::size_t layers = 2;       // stacked LSTM layers, encoder and decoder
+    std::size_t layers = 1;       // stacked LSTM layers, encoder and decoder (README: why 1 by default)
     Score score = Score::general;
     Alignment alignment = Alignment::local_p;
     bool input_feeding = true;
