@@ -30,8 +30,8 @@ std::string thousands(long n) {
 
 }  // namespace
 
-Progress::Progress(long total_steps, std::FILE* out)
-    : out_(out), interactive_(::isatty(::fileno(out)) != 0), total_(std::max(1L, total_steps)),
+Progress::Progress(long total_steps, std::string unit, std::FILE* out)
+    : unit_(std::move(unit)), out_(out), interactive_(::isatty(::fileno(out)) != 0), total_(std::max(1L, total_steps)),
       start_(clock::now()), last_print_(start_) {}
 
 std::string Progress::line() const {
@@ -40,8 +40,8 @@ std::string Progress::line() const {
     const double rate = elapsed > 0 ? double(tokens_) / elapsed : 0;
     const double eta = done_ > 0 ? elapsed / double(done_) * double(total_ - done_) : 0;
     char text[160];
-    std::snprintf(text, sizeof text, "epoch %d  step %ld/%ld  loss %.4f  %s tok/s  %s  ETA %s", epoch_, done_, total_,
-                  loss, thousands(long(rate)).c_str(), seconds(elapsed).c_str(), seconds(eta).c_str());
+    std::snprintf(text, sizeof text, "epoch %d  step %ld/%ld  loss %.4f  %s %s/s  %s  ETA %s", epoch_, done_, total_, loss,
+                  thousands(long(rate)).c_str(), unit_.c_str(), seconds(elapsed).c_str(), seconds(eta).c_str());
     return text;
 }
 

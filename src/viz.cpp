@@ -224,16 +224,19 @@ std::string highlight_html(const std::vector<WeightedSentence>& document, const 
             ".s{display:flex;align-items:baseline;margin:.2em 0}.bar{flex:0 0 1.2em;height:1.2em;margin-right:.6em;"
             "border:1px solid #bbb}.w{padding:.1em .15em;border-radius:3px}</style></head><body>\n"
          << "<h2>" << escape_xml(title) << "</h2>\n"
-         << "<p>Bar: sentence weight (red). Background: word weight within the sentence (blue).</p>\n";
+         << "<p>Bar: sentence weight (red). Background: word weight &times; &radic;sentence weight (blue), as in Yang et al. 2016.</p>\n";
+    // As Yang et al.'s figure: a word is shaded by sqrt(sentence weight) * word weight, so only
+    // important words in important sentences stand out; scaled so the strongest word is darkest.
+    double top = 0;
+    for (const WeightedSentence& sentence : document)
+        for (const auto& word : sentence.words) top = std::max(top, std::sqrt(std::max(sentence.weight, 0.0)) * word.second);
     for (const WeightedSentence& sentence : document) {
-        double top = 0;
-        for (const auto& word : sentence.words) top = std::max(top, word.second);
         const int red = int(std::lround(255 - std::clamp(sentence.weight, 0.0, 1.0) * 255));
         html << "<div class=\"s\"><span class=\"bar\" title=\"sentence weight " << number(sentence.weight, "%.3f")
              << "\" style=\"background:rgb(255," << red << "," << red << ")\"></span><span>";
         for (const auto& [word, weight] : sentence.words) {
-            const double t = top > 0 ? weight / top : 0;
-            html << "<span class=\"w\" title=\"" << number(weight, "%.3f") << "\" style=\"background:" << blue(t * 0.8)
+            const double t = top > 0 ? std::sqrt(std::max(sentence.weight, 0.0)) * weight / top : 0;
+            html << "<span class=\"w\" title=\"word weight " << number(weight, "%.3f") << "\" style=\"background:" << blue(t * 0.8)
                  << (t > 0.6 ? ";color:white" : "") << "\">" << escape_xml(word) << "</span> ";
         }
         html << "</span></div>\n";

@@ -14,7 +14,7 @@ using attn::test::param;
 TEST_CASE("progress: plain lines when the output is not a terminal") {
     std::FILE* file = std::tmpfile();
     REQUIRE(file != nullptr);
-    Progress progress(40, file);
+    Progress progress(40, "tok", file);
     CHECK_FALSE(progress.interactive());
     for (int i = 0; i < 40; ++i) progress.step(1 + i / 20, 2.0, 100);
     progress.finish();

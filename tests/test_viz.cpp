@@ -68,4 +68,7 @@ TEST_CASE("highlight_html: sentences with bars, words with backgrounds, escaped"
     CHECK(count(html, "class=\"w\"") == 4);
     CHECK(html.find("&lt;food&gt;") != std::string::npos);
     CHECK(html.find("sentence weight 0.800") != std::string::npos);
+    CHECK(html.find("word weight 0.700") != std::string::npos);
+    // the strongest word (sqrt(0.8) * 0.7) is the darkest; "menu" in the weak sentence is lighter
+    CHECK(html.find("background:#395989;color:white\">great") != std::string::npos);  // blue(0.8): the darkest
 }

@@ -14,9 +14,10 @@ namespace attn {
 
 class Progress {
 public:
-    /// total_steps: steps in the whole run (for the ETA). `out` defaults to stdout.
-    explicit Progress(long total_steps, std::FILE* out = stdout);
-    /// Reports one finished step: its loss and how many tokens (or examples) it processed.
+    /// total_steps: steps in the whole run (for the ETA). `unit` names what step() counts ("tok",
+    /// "doc"). `out` defaults to stdout.
+    explicit Progress(long total_steps, std::string unit = "tok", std::FILE* out = stdout);
+    /// Reports one finished step: its loss and how many units (tokens, documents) it processed.
     void step(int epoch, double loss, long tokens);
     /// Ends the line (on a terminal) and prints a last summary.
     void finish();
@@ -27,6 +28,7 @@ public:
 
 private:
     using clock = std::chrono::steady_clock;
+    std::string unit_;
     std::FILE* out_;
     bool interactive_;
     long total_, done_ = 0;

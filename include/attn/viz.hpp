@@ -44,7 +44,8 @@ std::string line_plot_svg(const std::vector<Series>& series, const std::string& 
                           const std::string& y_label);
 
 /// A document shaded like Yang et al. 2016's figure: each sentence has a bar whose intensity is the
-/// sentence weight, and each word a background whose intensity is its word weight.
+/// sentence weight, and each word a background whose intensity is sqrt(sentence weight) x word
+/// weight (the paper's normalisation: only important words in important sentences stand out).
 struct WeightedSentence {
     double weight;
     std::vector<std::pair<std::string, double>> words;  // (word, weight)
