@@ -176,7 +176,7 @@ void write_loss_curve(const std::string& out, const TrainReport& report) {
 
 TrainReport train_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const TrainOptions& options, Rng& rng) {
     const std::vector<NamedParameter> parameters = model.parameters();
-    Adam optimizer(parameters, real(options.learning_rate));
+    Adam optimizer(parameters, real(options.learning_rate), real(options.beta1), real(options.beta2));
     TrainReport report;
     const std::string checkpoint = options.out.empty() ? "" : options.out + "/checkpoint";
     if (options.resume) {
@@ -212,7 +212,8 @@ TrainReport train_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Tr
                 tape.backward(loss);
                 loss_value = loss.item();
             }
-            clip_grad_norm(parameters, options.clip);
+            if (options.clip > 0) clip_grad_norm(parameters, options.clip);
+            if (options.schedule) optimizer.learning_rate = real(options.schedule(optimizer.steps_taken + 1));
             optimizer.step();
             optimizer.zero_grad();
             epoch_loss += loss_value * double(batch.target_tokens);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -71,7 +72,10 @@ struct TrainOptions {
     int epochs = 10;
     std::size_t batch_size = 64;
     double learning_rate = 1e-3;
-    double clip = 5.0;              // global gradient-norm clip
+    double clip = 5.0;              // global gradient-norm clip (0 = none)
+    double beta1 = 0.9, beta2 = 0.999;  // Adam
+    /// If set, the learning rate of step n (counting from 1); otherwise learning_rate throughout.
+    std::function<double(long)> schedule;
     double budget_seconds = 0;      // stop after this much training time (0 = no limit)
     std::string out;                // checkpoint, loss curve, metrics go here ("" = nowhere)
     bool resume = false;            // continue from out/checkpoint

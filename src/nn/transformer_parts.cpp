@@ -69,10 +69,15 @@ MultiHeadAttention::Output MultiHeadAttention::forward(const Tensor& query, cons
                                        std::to_string(D) + "), got " + to_string(query.shape()) + ", " +
                                        to_string(key.shape()) + ", " + to_string(value.shape()));
     }
-    const std::size_t B = query.shape(0), Tq = query.shape(1), Tk = key.shape(1), d = D / heads;
-    const Tensor Q = split_heads(W_q.forward(query), heads);  // (B*H, Tq, d)
-    const Tensor K = split_heads(W_k.forward(key), heads);    // (B*H, Tk, d)
-    const Tensor V = split_heads(W_v.forward(value), heads);  // (B*H, Tk, d)
+    return attend(W_q.forward(query), W_k.forward(key), W_v.forward(value), mask, rng);
+}
+
+MultiHeadAttention::Output MultiHeadAttention::attend(const Tensor& Q_all, const Tensor& K_all, const Tensor& V_all,
+                                                      const Tensor& mask, Rng& rng) const {
+    const std::size_t B = Q_all.shape(0), Tq = Q_all.shape(1), Tk = K_all.shape(1), D = Q_all.shape(2), d = D / heads;
+    const Tensor Q = split_heads(Q_all, heads);  // (B*H, Tq, d)
+    const Tensor K = split_heads(K_all, heads);  // (B*H, Tk, d)
+    const Tensor V = split_heads(V_all, heads);  // (B*H, Tk, d)
 
     const real scale = real(1 / std::sqrt(double(d)));
     const Tensor scores = reshape(bmm(Q, K, Trans::no, Trans::yes) * scale, {B, heads, Tq, Tk});

@@ -26,6 +26,9 @@ public:
     /// query (B, Tq, D), key and value (B, Tk, D); mask broadcastable to (B, H, Tq, Tk), nonzero =
     /// hidden (e.g. padding_mask reshaped to (B, 1, 1, Tk), causal_mask(T), or their sum), or empty.
     Output forward(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& mask, Rng& rng) const;
+    /// The same from already projected Q = query W^Q, K = key W^K, V = value W^V (each (B, T, D)):
+    /// lets a decoder cache the projected keys and values of past positions.
+    Output attend(const Tensor& Q, const Tensor& K, const Tensor& V, const Tensor& mask, Rng& rng) const;
 
     std::size_t heads;
     Linear W_q, W_k, W_v, W_o;
