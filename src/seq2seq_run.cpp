@@ -117,10 +117,12 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
         write_file_atomically(run.train.out + "/metrics.json", metrics.str() + "\n");
         char line[512];
         const double per_epoch = training.epochs_done > 0 ? training.seconds / training.epochs_done : 0;
-        std::snprintf(line, sizeof line, "%s\t%s\t%d\t%.1f\t%.2f\t%.4f\t%.4f\t%.4f\t%.4f\n", model_name.c_str(), data.task.c_str(),
-                      training.epochs_done, per_epoch, training.seconds, greedy.exact_match, greedy.bleu, greedy.token_accuracy, greedy.aer);
+        std::snprintf(line, sizeof line, "%s\t%s\t%d\t%.1f\t%.2f\t%.4f\t%.4f\t%.4f\t%.4f\t%zu\n", model_name.c_str(), data.task.c_str(),
+                      training.epochs_done, per_epoch, training.seconds, greedy.exact_match, greedy.bleu, greedy.token_accuracy, greedy.aer,
+                      model.parameter_count());
         write_file_atomically(run.train.out + "/summary.tsv",
-                              "model\ttask\tepochs\tseconds_per_epoch\ttrain_seconds\texact_match\tbleu\ttoken_accuracy\taer\n" + std::string(line));
+                              "model\ttask\tepochs\tseconds_per_epoch\ttrain_seconds\texact_match\tbleu\ttoken_accuracy\taer\tparameters\n" +
+                                  std::string(line));
         const bool attends = !greedy.translations.empty() && !greedy.translations[0].attention.empty();
         std::printf("\nwrote %s/metrics.json, loss.svg%s and checkpoint/\n", run.train.out.c_str(), attends ? ", heatmaps/" : "");
     }
