@@ -6,6 +6,7 @@
 
 #include "attn/io.hpp"
 #include "attn/ops.hpp"
+#include "attn/runtime.hpp"
 #include "attn/viz.hpp"
 
 namespace attn {
@@ -27,7 +28,7 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqRun& run) {
     cli.option("--threads", run.threads, "BLAS threads (1 is fastest for these sizes)").range(1, 256);
 }
 
-void apply_threads(const Seq2SeqRun& run) { set_blas_threads(run.threads); }
+void apply_threads(const Seq2SeqRun& run) { configure_runtime(run.threads); }
 
 Seq2SeqData load_and_describe(const Seq2SeqRun& run) {
     Seq2SeqData data = load_seq2seq_data(run.task, run.datasets, run.max_train, run.seed);

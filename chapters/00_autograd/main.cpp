@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "model.hpp"
+#include "attn/runtime.hpp"
 
 using namespace attn;
 using namespace ch00;
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
     int threads = 1;
     cli.option("--threads", threads, "BLAS threads (1 is fastest for these sizes)").range(1, 256);
     if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
-    set_blas_threads(threads);
+    configure_runtime(threads);
 
     try {
         std::printf("== attn chapter 0: autograd on a tape (%s) ==\n\n", precision_name());

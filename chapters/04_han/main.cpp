@@ -8,6 +8,7 @@
 #include <set>
 
 #include "model.hpp"
+#include "attn/runtime.hpp"
 #include "attn/checkpoint.hpp"
 #include "attn/cli.hpp"
 #include "attn/data/batching.hpp"
@@ -283,7 +284,7 @@ int main(int argc, char** argv) {
     if (const auto code = cli.parse(argc, argv)) return *code;
     config.sentence_hidden = config.word_hidden;
     config.dropout = real(dropout);
-    set_blas_threads(threads);
+    configure_runtime(threads);
 
     try {
         std::printf("== attn chapter 4: hierarchical attention networks (%s) ==\n", precision_name());

@@ -26,7 +26,7 @@ struct Seq2SeqRun {
 /// --threads (applied by parse: call apply_threads(run) after parsing)
 void add_seq2seq_options(CommandLine& cli, Seq2SeqRun& run);
 
-/// Applies run.threads to BLAS.
+/// Applies run.threads to BLAS and configures the allocator (attn/runtime.hpp).
 void apply_threads(const Seq2SeqRun& run);
 
 /// Loads run.task and prints one line about it (sizes, vocabularies).
