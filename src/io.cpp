@@ -39,4 +39,17 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     }
 }
 
+void ensure_writable_folder(const std::string& folder) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    fs::create_directories(folder, error);
+    if (error) throw std::runtime_error("cannot create output folder " + folder + ": " + error.message());
+    if (!fs::is_directory(folder)) throw std::runtime_error("output folder " + folder + " is not a folder");
+    const std::string probe = folder + "/.attn_write_test." + std::to_string(::getpid());
+    std::FILE* file = std::fopen(probe.c_str(), "wb");
+    if (file == nullptr) throw std::runtime_error("cannot write in output folder " + folder + ": " + std::strerror(errno));
+    std::fclose(file);
+    std::remove(probe.c_str());
+}
+
 }  // namespace attn

@@ -175,6 +175,7 @@ void write_loss_curve(const std::string& out, const TrainReport& report) {
 }  // namespace
 
 TrainReport train_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const TrainOptions& options, Rng& rng) {
+    if (!options.out.empty()) ensure_writable_folder(options.out);  // fail now, not after training
     const std::vector<NamedParameter> parameters = model.parameters();
     Adam optimizer(parameters, real(options.learning_rate), real(options.beta1), real(options.beta2));
     TrainReport report;

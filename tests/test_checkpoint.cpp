@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "attn/checkpoint.hpp"
+#include "attn/io.hpp"
 #include "attn/nn/layers.hpp"
 #include "attn/optim.hpp"
 #include "check.hpp"
@@ -169,4 +170,21 @@ TEST_CASE("checkpoint: every mismatch is reported at once") {
     }
     CHECK_THROWS_WITH_AS(load_checkpoint(temp_path("nothing"), saved, nullptr, nullptr),
                          (temp_path("nothing") + ": no checkpoint here (manifest.tsv is missing)").c_str(), std::runtime_error);
+}
+
+TEST_CASE("output folders: created when missing, refused at once when not writable") {
+    const std::string fresh = temp_path("made/by/the/run");
+    CHECK_NOTHROW(ensure_writable_folder(fresh));
+    CHECK(std::filesystem::is_directory(fresh));
+    CHECK(std::filesystem::is_empty(fresh));  // the probe file is gone
+    const std::string file = temp_path("a_file");
+    write_bytes(file, "x");
+    CHECK_THROWS_AS(ensure_writable_folder(file), std::runtime_error);
+    if (::geteuid() != 0) {  // root writes anywhere: the permission case only means something for users
+        const std::string locked = temp_path("locked");
+        std::filesystem::create_directories(locked);
+        std::filesystem::permissions(locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+        CHECK_THROWS_AS(ensure_writable_folder(locked), std::runtime_error);
+    }
+    CHECK_THROWS_AS(ensure_writable_folder("/proc/attn_cannot_create_here"), std::runtime_error);
 }

@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
 
     try {
         std::printf("== attn chapter 0: autograd on a tape (%s) ==\n\n", precision_name());
+        ensure_writable_folder(out);  // fail now, not after training
         worked_example();
 
         Rng rng(seed);

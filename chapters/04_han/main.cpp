@@ -288,6 +288,7 @@ int main(int argc, char** argv) {
 
     try {
         std::printf("== attn chapter 4: hierarchical attention networks (%s) ==\n", precision_name());
+        ensure_writable_folder(out);  // fail now, not after training
         const Corpus corpus = load_corpus(data, datasets, seed, max_words, max_sentences);
         std::printf("data %s: %zu / %zu / %zu documents, %zu classes, vocabulary %zu\n", data.c_str(), corpus.train.size(),
                     corpus.valid.size(), corpus.test.size(), corpus.label_names.size(), corpus.vocabulary.size());

@@ -13,4 +13,9 @@ namespace attn {
 /// Throws std::runtime_error naming the path and the reason when it cannot.
 void write_file_atomically(const std::string& path, const std::string& content);
 
+/// Creates `folder` if needed and checks that files can be written in it, so that a run fails at
+/// once — not after an hour of training — when --out points somewhere read-only. Throws
+/// std::runtime_error naming the folder and the reason.
+void ensure_writable_folder(const std::string& folder);
+
 }  // namespace attn
