@@ -93,3 +93,19 @@ inline double copy_accuracy_after_training(Seq2SeqModel& model, Rng& rng, int st
 }
 
 }  // namespace attn::test
+
+namespace attn::test {
+
+/// In evaluation mode a model with dropout must be deterministic: two different random streams
+/// give the same loss (every Dropout is reached by eval()).
+inline void check_eval_switches_off_dropout(Seq2SeqModel& model) {
+    const PairBatch batch = tiny_batch();
+    model.eval();
+    Rng a(1), b(2);
+    CHECK(model.loss(batch, a).item() == model.loss(batch, b).item());
+    model.train();
+    Rng c(1), d(2);
+    CHECK(model.loss(batch, c).item() != model.loss(batch, d).item());  // and active in training
+}
+
+}  // namespace attn::test

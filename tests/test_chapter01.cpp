@@ -39,3 +39,9 @@ TEST_CASE("chapter 1: learns — the loss falls on a fixed batch, and greedy cop
     ch01::EncoderDecoder copier(9, 9, {8, 32, CellType::gru, 0}, copy_rng);
     CHECK(test::copy_accuracy_after_training(copier, copy_rng, 300) == 1.0);
 }
+
+TEST_CASE("evaluation mode switches every dropout off") {
+    Rng rng(9);
+    ch01::EncoderDecoder model(7, 6, {3, 4, CellType::gru, real(0.5)}, rng);
+    test::check_eval_switches_off_dropout(model);
+}

@@ -50,3 +50,9 @@ TEST_CASE("chapter 2: learns — the loss falls on a fixed batch, and greedy cop
     ch02::Bahdanau copier(9, 9, {8, 16, 16, 0}, copy_rng);
     CHECK(test::copy_accuracy_after_training(copier, copy_rng, 300) == 1.0);
 }
+
+TEST_CASE("evaluation mode switches every dropout off") {
+    Rng rng(9);
+    ch02::Bahdanau model(7, 6, {3, 4, 3, real(0.5)}, rng);
+    test::check_eval_switches_off_dropout(model);
+}

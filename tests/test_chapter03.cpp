@@ -124,3 +124,11 @@ TEST_CASE("chapter 3: each family learns a fixed batch") {
         test::check_learning(model, rng, /*steps=*/60, /*factor=*/0.2);
     }
 }
+
+TEST_CASE("chapter 3: evaluation mode switches every dropout off") {
+    Rng rng(14);
+    ch03::Config c = tiny(ch03::Score::general, ch03::Alignment::local_p);
+    c.dropout = 0.5;
+    ch03::Luong model(7, 6, c, rng);
+    test::check_eval_switches_off_dropout(model);
+}

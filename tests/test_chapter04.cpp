@@ -120,3 +120,18 @@ TEST_CASE("chapter 4: learns a small fixed batch") {
     INFO("loss " << first << " -> " << last);
     CHECK(last < 0.1 * first);
 }
+
+TEST_CASE("chapter 4: evaluation mode switches every dropout off") {
+    Rng rng(5);
+    ch04::Config c = tiny();
+    c.dropout = 0.5;
+    ch04::Han han(9, 3, c, rng);
+    const std::vector<Document> docs = documents();
+    const ch04::DocumentBatch batch = ch04::make_batch(docs, all(3));
+    han.eval();
+    Rng a(1), b(2);
+    CHECK(han.forward(batch, a).logits.values() == han.forward(batch, b).logits.values());
+    han.train();
+    Rng c1(1), c2(2);
+    CHECK(han.forward(batch, c1).logits.values() != han.forward(batch, c2).logits.values());
+}

@@ -112,3 +112,11 @@ TEST_CASE("chapter 5: learns a small fixed batch") {
     ch05::Transformer model(8, 8, c, rng);
     test::check_learning(model, rng, /*steps=*/60, /*factor=*/0.2);
 }
+
+TEST_CASE("chapter 5: evaluation mode switches every dropout off") {
+    Rng rng(8);
+    ch05::Config c = tiny();
+    c.dropout = 0.5;
+    ch05::Transformer model(7, 6, c, rng);
+    test::check_eval_switches_off_dropout(model);
+}

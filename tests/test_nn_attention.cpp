@@ -189,6 +189,10 @@ TEST_CASE("multi-head attention: heads, masks, count, gradients") {
     inputs.push_back(x);
     inputs.push_back(memory);
     check_grads(f, inputs);
+    MultiHeadAttention dropping(8, 2, rng, 0.5);  // eval() must reach the attention dropout
+    dropping.eval();
+    Rng r1(1), r2(2);
+    CHECK(dropping.forward(x, x, x, Tensor(), r1).output.values() == dropping.forward(x, x, x, Tensor(), r2).output.values());
     CHECK_THROWS_WITH_AS(MultiHeadAttention(8, 3, rng), "MultiHeadAttention: width 8 is not divisible into 3 heads",
                          std::invalid_argument);
 }

@@ -115,6 +115,7 @@ protected:
         out.child("target_embedding", target_embedding);
         out.child("decoder", *decoder);
         out.child("output", output);
+        out.child("drop", drop);  // listed so that eval() switches it off
     }
 };
 

@@ -238,6 +238,7 @@ protected:
         for (std::size_t l = 0; l < decoder.size(); ++l) out.child("decoder.l" + std::to_string(l), *decoder[l]);
         out.child("W_c", W_c);
         out.child("W_s", W_s);
+        out.child("drop", drop);  // listed so that eval() switches it off
     }
 };
 

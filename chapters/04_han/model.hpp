@@ -181,6 +181,7 @@ protected:
         out.child("sentence_encoder", sentence_encoder);
         if (config.attention_pooling) out.child("sentence_attention", sentence_attention);
         out.child("classifier", classifier);
+        out.child("drop", drop);  // listed so that eval() switches it off
     }
 };
 

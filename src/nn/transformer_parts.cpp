@@ -92,6 +92,7 @@ void MultiHeadAttention::list(Lister& out) {
     out.child("W_k", W_k);
     out.child("W_v", W_v);
     out.child("W_o", W_o);
+    out.child("attention_dropout", attention_dropout);  // listed so that eval() switches it off
 }
 
 }  // namespace attn
