@@ -1,12 +1,13 @@
 // .npy files and checkpoint folders (see attn/checkpoint.hpp).
 #include "attn/checkpoint.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "attn/data/lines.hpp"
 #include "attn/io.hpp"
 
 namespace attn {
@@ -17,19 +18,12 @@ namespace {
 
 const char* const dtype_of_real = sizeof(real) == 4 ? "float32" : "float64";
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot open");
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-}
-
 /// The value of 'key' in a .npy header dict, up to the next ',' at depth 0 (or the closing brace).
 std::string header_field(const std::string& header, const std::string& key, const std::string& path) {
     const std::size_t at = header.find("'" + key + "'");
-    if (at == std::string::npos) throw std::runtime_error(path + ": .npy header has no '" + key + "'");
-    std::size_t start = header.find(':', at) + 1;
+    const std::size_t colon = at == std::string::npos ? at : header.find(':', at);
+    if (colon == std::string::npos) throw std::runtime_error(path + ": .npy header has no '" + key + "'");
+    std::size_t start = colon + 1;
     while (start < header.size() && header[start] == ' ') ++start;
     std::size_t end = start;
     int depth = 0;
@@ -52,6 +46,7 @@ Shape parse_shape(const std::string& text, const std::string& path) {
             if (!number.empty()) shape.push_back(std::stoul(number));
             number.clear();
         } else if (c >= '0' && c <= '9') {
+            if (number.size() >= 12) throw std::runtime_error(path + ": .npy shape '" + text + "' has an absurd size");
             number += c;
         } else if (c != ' ' && c != 'L') {
             throw std::runtime_error(path + ": .npy shape '" + text + "' is not a tuple of sizes");
@@ -84,9 +79,9 @@ void save_npy(const std::string& path, const Tensor& tensor) {
     write_file_atomically(path, file);
 }
 
-Tensor load_npy(const std::string& path, std::string* dtype) {
-    if (!fs::exists(path)) throw std::runtime_error(path + ": no such file");
-    const std::string file = read_file(path);
+Tensor load_npy(const std::string& path, std::string* dtype) { return parse_npy(read_text_file(path), path, dtype); }
+
+Tensor parse_npy(const std::string& file, const std::string& path, std::string* dtype) {
     if (file.size() < 10 || file.compare(0, 6, "\x93NUMPY") != 0) throw std::runtime_error(path + ": not a .npy file (bad magic)");
     const int major = static_cast<unsigned char>(file[6]);
     std::size_t header_length, offset;
@@ -113,10 +108,15 @@ Tensor load_npy(const std::string& path, std::string* dtype) {
     else if (descr == "'<f8'") width = 8;
     else throw std::runtime_error(path + ": dtype " + descr + " is not supported (expected '<f4' or '<f8')");
     if (dtype != nullptr) *dtype = width == 4 ? "float32" : "float64";
-    const std::size_t n = element_count(shape), data_at = offset + header_length;
-    if (file.size() - data_at != n * width) {
+    const std::size_t data_at = offset + header_length, data_bytes = file.size() - data_at;
+    std::size_t n = 1;  // element_count, but a corrupt shape must not overflow it
+    for (std::size_t extent : shape) {
+        if (extent != 0 && n > data_bytes / width / extent) n = data_bytes / width + 1;  // too many, whatever it is
+        else n *= extent;
+    }
+    if (data_bytes != n * width) {
         throw std::runtime_error(path + ": expected " + std::to_string(n * width) + " bytes of data for shape " +
-                                 to_string(shape) + ", found " + std::to_string(file.size() - data_at));
+                                 to_string(shape) + ", found " + std::to_string(data_bytes) + " (truncated or corrupt file?)");
     }
     std::vector<real> values(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -134,6 +134,41 @@ Tensor load_npy(const std::string& path, std::string* dtype) {
 }
 
 // ---- checkpoints ---------------------------------------------------------------------------------
+
+namespace {
+
+bool all_finite(const Tensor& t) {
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (!std::isfinite(t.data()[i])) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Manifest parse_manifest(const std::string& text, const std::string& name) {
+    Manifest manifest;
+    Lines lines(text, name);
+    std::string line;
+    while (lines.next(line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> f;
+        std::istringstream fields(line);
+        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
+        if (!f.empty() && f[0] == "meta" && f.size() == 3) {
+            manifest.metadata[f[1]] = f[2];
+        } else if (f.size() == 5 && (f[0] == "param" || f[0] == "optim" || f[0] == "rng")) {
+            const std::string& file = f[2];
+            if (file.empty() || file[0] == '/' || file.find("..") != std::string::npos) {
+                throw std::runtime_error(lines.where() + ": file '" + file + "' is not a path inside the checkpoint");
+            }
+            manifest.entries.push_back({f[0], f[1], f[2], f[3], f[4]});
+        } else {
+            throw std::runtime_error(lines.where() + ": expected kind<TAB>name<TAB>file<TAB>dtype<TAB>shape or meta<TAB>key<TAB>value");
+        }
+    }
+    return manifest;
+}
 
 void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
                      const Metadata& metadata) {
@@ -177,36 +212,17 @@ Metadata load_checkpoint(const std::string& dir_in, Module& model, Optimizer* op
     const std::string manifest_path = dir + "/manifest.tsv";
     if (!fs::exists(manifest_path)) throw std::runtime_error(dir_in + ": no checkpoint here (manifest.tsv is missing)");
 
-    struct Entry {
-        std::string kind, name, file, dtype, shape;
-        std::size_t line;
-    };
-    std::vector<Entry> entries;
-    Metadata metadata;
-    std::istringstream lines(read_file(manifest_path));
-    std::string line;
-    for (std::size_t number = 1; std::getline(lines, line); ++number) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> f;
-        std::istringstream fields(line);
-        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-        if (!f.empty() && f[0] == "meta" && f.size() == 3) {
-            metadata[f[1]] = f[2];
-        } else if (f.size() == 5 && (f[0] == "param" || f[0] == "optim" || f[0] == "rng")) {
-            entries.push_back({f[0], f[1], f[2], f[3], f[4], number});
-        } else {
-            throw std::runtime_error(manifest_path + ":" + std::to_string(number) +
-                                     ": expected kind<TAB>name<TAB>file<TAB>dtype<TAB>shape or meta<TAB>key<TAB>value");
-        }
-    }
+    const Manifest manifest = parse_manifest(read_text_file(manifest_path), manifest_path);
+    const Metadata& metadata = manifest.metadata;
+    const std::vector<ManifestEntry>& entries = manifest.entries;
 
     // Parameters: collect every problem, then report them all at once.
     std::vector<std::string> problems;
     std::vector<std::pair<Tensor*, Tensor>> loaded;
     const std::vector<NamedParameter> parameters = model.parameters();
     for (const NamedParameter& p : parameters) {
-        const Entry* entry = nullptr;
-        for (const Entry& e : entries) if (e.kind == "param" && e.name == p.name) entry = &e;
+        const ManifestEntry* entry = nullptr;
+        for (const ManifestEntry& e : entries) if (e.kind == "param" && e.name == p.name) entry = &e;
         if (entry == nullptr) {
             problems.push_back("parameter '" + p.name + "' is missing from the checkpoint");
             continue;
@@ -223,6 +239,8 @@ Metadata load_checkpoint(const std::string& dir_in, Module& model, Optimizer* op
                                    " in the checkpoint, " + to_string(p.tensor->shape()) + " in the model");
             } else if (dtype != dtype_of_real) {
                 problems.push_back("parameter '" + p.name + "' is stored as " + dtype + ", expected " + dtype_of_real);
+            } else if (!all_finite(value)) {
+                problems.push_back("parameter '" + p.name + "' holds NaN or infinite values (" + dir + "/" + entry->file + ")");
             } else {
                 loaded.emplace_back(p.tensor, value);
             }
@@ -230,7 +248,7 @@ Metadata load_checkpoint(const std::string& dir_in, Module& model, Optimizer* op
             problems.push_back(error.what());
         }
     }
-    for (const Entry& e : entries) {
+    for (const ManifestEntry& e : entries) {
         bool known = e.kind != "param";
         for (const NamedParameter& p : parameters) known = known || p.name == e.name;
         if (!known) problems.push_back("the checkpoint has a parameter '" + e.name + "' that the model does not");
@@ -244,17 +262,28 @@ Metadata load_checkpoint(const std::string& dir_in, Module& model, Optimizer* op
 
     if (optimizer != nullptr) {
         std::vector<NamedTensor> state;
-        for (const Entry& e : entries) {
-            if (e.kind == "optim") state.push_back({e.name, load_npy(dir + "/" + e.file)});
+        for (const ManifestEntry& e : entries) {
+            if (e.kind != "optim") continue;
+            Tensor value = load_npy(dir + "/" + e.file);
+            if (!all_finite(value)) throw std::runtime_error(dir + "/" + e.file + ": optimiser state holds NaN or infinite values");
+            state.push_back({e.name, value});
         }
         if (state.empty()) throw std::runtime_error(dir + ": the checkpoint holds no optimiser state");
-        optimizer->load_state(state);
+        try {
+            optimizer->load_state(state);
+        } catch (const std::runtime_error& error) {
+            throw std::runtime_error(dir + ": " + error.what());
+        }
     }
     if (rng != nullptr) {
         bool found = false;
-        for (const Entry& e : entries) {
+        for (const ManifestEntry& e : entries) {
             if (e.kind != "rng") continue;
-            rng->set_state(read_file(dir + "/" + e.file));
+            try {
+                rng->set_state(read_text_file(dir + "/" + e.file));
+            } catch (const std::invalid_argument&) {
+                throw std::runtime_error(dir + "/" + e.file + ": not a random generator state");
+            }
             found = true;
         }
         if (!found) throw std::runtime_error(dir + ": the checkpoint holds no random generator state");

@@ -85,7 +85,7 @@ TEST_CASE(".npy: round trip, numpy's header layout, and every kind of bad file")
     write_bytes(bad, "PK\x03\x04 not numpy");
     CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": not a .npy file (bad magic)").c_str(), std::runtime_error);
     write_bytes(bad, bytes.substr(0, bytes.size() - 3));
-    CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": expected 16 bytes of data for shape (2), found 13").c_str(), std::runtime_error);
+    CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": expected 16 bytes of data for shape (2), found 13 (truncated or corrupt file?)").c_str(), std::runtime_error);
     std::string ints = bytes;
     ints.replace(ints.find("<f8"), 3, "<i8");
     write_bytes(bad, ints);

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "attn/nn/module.hpp"
 #include "attn/optim.hpp"
@@ -27,8 +28,21 @@ void save_npy(const std::string& path, const Tensor& tensor);
 /// Reads a .npy file of float32 ('<f4') or float64 ('<f8'); errors name the file and the problem.
 /// `dtype` receives "float32" or "float64".
 Tensor load_npy(const std::string& path, std::string* dtype = nullptr);
+/// The same from the file's bytes in memory; `name` stands for the file in error messages.
+Tensor parse_npy(const std::string& bytes, const std::string& name, std::string* dtype = nullptr);
 
 using Metadata = std::map<std::string, std::string>;
+
+/// manifest.tsv, parsed: `meta<TAB>key<TAB>value` lines and one entry per stored array.
+struct ManifestEntry {
+    std::string kind, name, file, dtype, shape;  // kind: param, optim or rng
+};
+struct Manifest {
+    Metadata metadata;
+    std::vector<ManifestEntry> entries;
+};
+/// Throws std::runtime_error naming `name`, the line and what was expected.
+Manifest parse_manifest(const std::string& text, const std::string& name);
 
 void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
                      const Metadata& metadata = {});

@@ -3,33 +3,15 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
+#include "attn/data/lines.hpp"
 #include "attn/data/text.hpp"
 
 namespace attn {
 
 namespace {
-
-/// Opens a text file, or throws naming it: missing, a directory, unreadable.
-std::ifstream open_text(const std::string& path) {
-    std::error_code error;
-    if (!std::filesystem::exists(path, error)) throw std::runtime_error(path + ": no such file");
-    if (std::filesystem::is_directory(path, error)) throw std::runtime_error(path + ": is a directory, not a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot be opened for reading");
-    return in;
-}
-
-/// Reads one line without its line end (\n or \r\n).
-bool read_line(std::istream& in, std::string& line) {
-    if (!std::getline(in, line)) return false;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return true;
-}
 
 std::vector<std::string> split_tabs(const std::string& line) {
     std::vector<std::string> fields;
@@ -57,17 +39,20 @@ void malformed(const std::string& where, const std::string& what, const LoadOpti
 
 }  // namespace
 
-std::vector<SentencePair> load_parallel_tsv(const std::string& path, const LoadOptions& options, LoadReport* report_out) {
-    std::ifstream in = open_text(path);
+std::vector<SentencePair> load_parallel_tsv(const std::string& path, const LoadOptions& options, LoadReport* report) {
+    return parse_parallel_tsv(read_text_file(path), path, options, report);
+}
+
+std::vector<SentencePair> parse_parallel_tsv(const std::string& text, const std::string& path, const LoadOptions& options,
+                                             LoadReport* report_out) {
+    Lines lines(text, path);
     LoadReport report;
     std::vector<SentencePair> pairs;
     std::string line;
-    std::size_t number = 0;
-    while (read_line(in, line)) {
-        ++number;
+    while (lines.next(line)) {
         if (line.empty()) continue;
         ++report.lines;
-        const std::string where = path + ":" + std::to_string(number);
+        const std::string where = lines.where();
         if (const std::string problem = utf8_problem(line); !problem.empty()) {
             malformed(where, problem, options, report);
             continue;
@@ -120,23 +105,35 @@ std::vector<std::string> parse_csv_record(const std::string& record) {
     return fields;
 }
 
-LabelledTexts load_classification_csv(const std::string& path, const LoadOptions& options, LoadReport* report_out) {
-    std::ifstream in = open_text(path);
+LabelledTexts load_classification_csv(const std::string& path, const LoadOptions& options, LoadReport* report) {
+    return parse_classification_csv(read_text_file(path), path, options, report);
+}
+
+LabelledTexts parse_classification_csv(const std::string& text, const std::string& path, const LoadOptions& options,
+                                       LoadReport* report_out) {
+    Lines lines(text, path);
     LoadReport report;
     std::vector<std::pair<std::string, std::string>> rows;  // label, text
     std::string line, record;
-    std::size_t number = 0, record_start = 0;
+    std::size_t record_start = 0, quotes = 0;  // quotes: '"' characters in `record` so far
     std::size_t columns = 0;  // 2 or 3, fixed by the first data record
-    while (read_line(in, line)) {
-        ++number;
+    while (lines.next(line)) {
         if (record.empty()) {
             if (line.empty()) continue;
-            record_start = number;
+            record_start = lines.number();
             record = line;
         } else {
             record += "\n" + line;  // a newline inside a quoted field
         }
-        if (std::count(record.begin(), record.end(), '"') % 2 == 1) continue;  // quote still open
+        quotes += std::size_t(std::count(line.begin(), line.end(), '"'));
+        if (quotes % 2 == 1) {  // a quote is still open: the record goes on on the next line
+            if (record.size() > Lines::max_line_bytes) {
+                throw std::runtime_error(path + ":" + std::to_string(record_start) + ": a quoted field runs on for over " +
+                                         std::to_string(Lines::max_line_bytes) + " bytes (is a closing quote missing?)");
+            }
+            continue;
+        }
+        quotes = 0;
         const std::string where = path + ":" + std::to_string(record_start);
         std::string current;
         std::swap(current, record);

@@ -1,10 +1,9 @@
 // Loaders for datasets/ (see attn/data/shipped.hpp). Errors name the file, the line and the field.
 #include "attn/data/shipped.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "attn/data/lines.hpp"
 #include "attn/data/text.hpp"
 
 namespace attn {
@@ -37,13 +36,12 @@ int to_int(const std::string& text, const std::string& where, const std::string&
 /// Calls f(fields, where) for each non-empty line, which must have exactly `columns` tab-separated fields.
 template <class F>
 void for_each_record(const std::string& path, std::size_t columns, const char* expected, F&& f) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot be opened for reading");
+    const std::string text = read_text_file(path);
+    Lines lines(text, path);
     std::string line;
-    for (std::size_t number = 1; std::getline(in, line); ++number) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    while (lines.next(line)) {
         if (line.empty()) continue;
-        const std::string where = path + ":" + std::to_string(number);
+        const std::string where = lines.where();
         if (const std::string problem = utf8_problem(line); !problem.empty()) throw std::runtime_error(where + ": " + problem);
         const std::vector<std::string> fields = split(line, "\t");
         if (fields.size() != columns) {

@@ -2,10 +2,10 @@
 #include "attn/data/vocabulary.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
+#include "attn/data/lines.hpp"
 #include "attn/data/text.hpp"
 #include "attn/io.hpp"
 
@@ -76,18 +76,17 @@ void Vocabulary::save(const std::string& path) const {
     write_file_atomically(path, text);
 }
 
-Vocabulary Vocabulary::load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot open the vocabulary file");
+Vocabulary Vocabulary::load(const std::string& path) { return parse(read_text_file(path), path); }
+
+Vocabulary Vocabulary::parse(const std::string& text, const std::string& path) {
     Vocabulary v;
     v.tokens_.clear();
     v.ids_.clear();
+    Lines lines(text, path);
     std::string line;
-    std::size_t number = 0;
-    while (std::getline(in, line)) {
-        ++number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        const std::string where = path + ":" + std::to_string(number) + ": ";
+    while (lines.next(line)) {
+        const std::size_t number = lines.number();
+        const std::string where = lines.where() + ": ";
         if (number <= 4 && line != specials[number - 1]) {
             throw std::runtime_error(where + "expected the special token " + std::string(specials[number - 1]) +
                                      ", found '" + line + "'");
@@ -97,7 +96,9 @@ Vocabulary Vocabulary::load(const std::string& path) {
         if (v.contains(line)) throw std::runtime_error(where + "duplicate token '" + line + "'");
         v.add(line);
     }
-    if (number < 4) throw std::runtime_error(path + ": expected at least the 4 special tokens, found " + std::to_string(number) + " lines");
+    if (lines.number() < 4) {
+        throw std::runtime_error(path + ": expected at least the 4 special tokens, found " + std::to_string(lines.number()) + " lines");
+    }
     return v;
 }
 

@@ -28,6 +28,9 @@ struct SentencePair {
 /// CRLF line ends are accepted; blank lines are skipped.
 std::vector<SentencePair> load_parallel_tsv(const std::string& path, const LoadOptions& options = {},
                                             LoadReport* report = nullptr);
+/// The same from text in memory; `name` stands for the file in error messages.
+std::vector<SentencePair> parse_parallel_tsv(const std::string& text, const std::string& name,
+                                             const LoadOptions& options = {}, LoadReport* report = nullptr);
 
 struct LabelledTexts {
     std::vector<std::string> texts;
@@ -42,5 +45,8 @@ struct LabelledTexts {
 std::vector<std::string> parse_csv_record(const std::string& record);
 LabelledTexts load_classification_csv(const std::string& path, const LoadOptions& options = {},
                                       LoadReport* report = nullptr);
+/// The same from text in memory; `name` stands for the file in error messages.
+LabelledTexts parse_classification_csv(const std::string& text, const std::string& name,
+                                       const LoadOptions& options = {}, LoadReport* report = nullptr);
 
 }  // namespace attn

@@ -39,6 +39,8 @@ public:
     void save(const std::string& path) const;
     /// Reads a saved vocabulary; errors name the file and the line.
     static Vocabulary load(const std::string& path);
+    /// The same from text in memory; `name` stands for the file in error messages.
+    static Vocabulary parse(const std::string& text, const std::string& name);
 
 private:
     void add(const std::string& token);
