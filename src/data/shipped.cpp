@@ -35,8 +35,7 @@ int to_int(const std::string& text, const std::string& where, const std::string&
 
 /// Calls f(fields, where) for each non-empty line, which must have exactly `columns` tab-separated fields.
 template <class F>
-void for_each_record(const std::string& path, std::size_t columns, const char* expected, F&& f) {
-    const std::string text = read_text_file(path);
+void for_each_record(const std::string& text, const std::string& path, std::size_t columns, const char* expected, F&& f) {
     Lines lines(text, path);
     std::string line;
     while (lines.next(line)) {
@@ -54,9 +53,11 @@ void for_each_record(const std::string& path, std::size_t columns, const char* e
 
 }  // namespace
 
-std::vector<AlignedPair> load_aligned_pairs(const std::string& path) {
+std::vector<AlignedPair> load_aligned_pairs(const std::string& path) { return parse_aligned_pairs(read_text_file(path), path); }
+
+std::vector<AlignedPair> parse_aligned_pairs(const std::string& text, const std::string& path) {
     std::vector<AlignedPair> pairs;
-    for_each_record(path, 3, "source, target, links", [&](const std::vector<std::string>& f, const std::string& where) {
+    for_each_record(text, path, 3, "source, target, links", [&](const std::vector<std::string>& f, const std::string& where) {
         AlignedPair p{split(f[0], " "), split(f[1], " "), {}};
         for (const std::string& link : split(f[2], " ")) {
             const std::vector<std::string> ends = split(link, "-");
@@ -74,9 +75,11 @@ std::vector<AlignedPair> load_aligned_pairs(const std::string& path) {
     return pairs;
 }
 
-std::vector<Review> load_reviews(const std::string& path) {
+std::vector<Review> load_reviews(const std::string& path) { return parse_reviews(read_text_file(path), path); }
+
+std::vector<Review> parse_reviews(const std::string& text, const std::string& path) {
     std::vector<Review> reviews;
-    for_each_record(path, 4, "rating, text, key sentences, key words", [&](const std::vector<std::string>& f, const std::string& where) {
+    for_each_record(text, path, 4, "rating, text, key sentences, key words", [&](const std::vector<std::string>& f, const std::string& where) {
         Review r;
         r.rating = to_int(f[0], where, "rating");
         if (r.rating < 1 || r.rating > 5) throw std::runtime_error(where + ": rating " + f[0] + " is outside 1..5");

@@ -16,6 +16,8 @@ struct AlignedPair {
     Alignment links;  // (source position, target position)
 };
 std::vector<AlignedPair> load_aligned_pairs(const std::string& path);
+/// The same from text in memory; `name` stands for the file in error messages.
+std::vector<AlignedPair> parse_aligned_pairs(const std::string& text, const std::string& name);
 
 /// reviews: `rating<TAB>sentence ||| sentence ...<TAB>key sentences<TAB>key words`, where key
 /// sentences are "i,j" and key words "i:w,j:v" (sentence i, word w).
@@ -26,5 +28,7 @@ struct Review {
     std::vector<std::pair<int, int>> key_words;        // (sentence, word) of each opinion word
 };
 std::vector<Review> load_reviews(const std::string& path);
+/// The same from text in memory; `name` stands for the file in error messages.
+std::vector<Review> parse_reviews(const std::string& text, const std::string& name);
 
 }  // namespace attn
