@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "attn/data/lines.hpp"
+#include "attn/fault.hpp"
 #include "attn/io.hpp"
 
 namespace attn {
@@ -170,47 +171,83 @@ Manifest parse_manifest(const std::string& text, const std::string& name) {
     return manifest;
 }
 
+namespace {
+
+/// A save interrupted between its two renames leaves no <dir> but a complete <dir>.old: put it back.
+void recover_interrupted_save(const std::string& dir) {
+    const std::string old = dir + ".old";
+    if (fs::exists(dir + "/manifest.tsv") || !fs::exists(old + "/manifest.tsv")) return;
+    std::error_code error;
+    fs::remove_all(dir, error);
+    fs::rename(old, dir, error);
+    if (error) throw std::runtime_error("cannot restore the previous checkpoint " + old + " to " + dir + ": " + error.message());
+}
+
+}  // namespace
+
 void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
                      const Metadata& metadata) {
     const std::string staging = dir + ".tmp", old = dir + ".old";
+    recover_interrupted_save(dir);  // so that <dir> is the last good checkpoint while we write the next
     std::error_code error;
     fs::remove_all(staging, error);
-    std::ostringstream manifest;
-    manifest << "# attn checkpoint v1: kind, name, file, dtype, shape\n";
-    for (const auto& [key, value] : metadata) manifest << "meta\t" << key << "\t" << value << "\n";
-    for (const NamedParameter& p : model.parameters()) {
-        const std::string file = "params/" + p.name + ".npy";
-        save_npy(staging + "/" + file, *p.tensor);
-        manifest << "param\t" << p.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(p.tensor->shape()) << "\n";
-    }
-    if (optimizer != nullptr) {
-        for (const NamedTensor& s : optimizer->state()) {
-            const std::string file = "optim/" + s.name + ".npy";
-            save_npy(staging + "/" + file, s.tensor);
-            manifest << "optim\t" << s.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(s.tensor.shape()) << "\n";
+    // Stage the whole new checkpoint beside the old one; on failure remove the half-written stage.
+    try {
+        std::ostringstream manifest;
+        manifest << "# attn checkpoint v1: kind, name, file, dtype, shape\n";
+        for (const auto& [key, value] : metadata) manifest << "meta\t" << key << "\t" << value << "\n";
+        for (const NamedParameter& p : model.parameters()) {
+            const std::string file = "params/" + p.name + ".npy";
+            save_npy(staging + "/" + file, *p.tensor);
+            manifest << "param\t" << p.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(p.tensor->shape()) << "\n";
         }
+        fault_point("checkpoint:staged-params");
+        if (optimizer != nullptr) {
+            for (const NamedTensor& s : optimizer->state()) {
+                const std::string file = "optim/" + s.name + ".npy";
+                save_npy(staging + "/" + file, s.tensor);
+                manifest << "optim\t" << s.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(s.tensor.shape()) << "\n";
+            }
+        }
+        if (rng != nullptr) {
+            write_file_atomically(staging + "/rng.txt", rng->state() + "\n");
+            manifest << "rng\trng\trng.txt\ttext\t()\n";
+        }
+        write_file_atomically(staging + "/manifest.tsv", manifest.str());
+        fault_point("checkpoint:staged");
+    } catch (...) {
+        fs::remove_all(staging, error);
+        throw;
     }
-    if (rng != nullptr) {
-        write_file_atomically(staging + "/rng.txt", rng->state() + "\n");
-        manifest << "rng\trng\trng.txt\ttext\t()\n";
-    }
-    write_file_atomically(staging + "/manifest.tsv", manifest.str());
 
-    fs::remove_all(old, error);
-    if (fs::exists(dir)) {
-        fs::rename(dir, old, error);
-        if (error) throw std::runtime_error("cannot replace checkpoint " + dir + ": " + error.message());
+    // Swap it in: <dir> -> <dir>.old, <dir>.tmp -> <dir>. On failure put the old one back.
+    try {
+        fs::remove_all(old, error);
+        if (fs::exists(dir)) {
+            fs::rename(dir, old, error);
+            if (error) throw std::runtime_error("cannot replace checkpoint " + dir + ": " + error.message());
+        }
+        fault_point("checkpoint:old-moved");
+        fs::rename(staging, dir, error);
+        if (error) throw std::runtime_error("cannot move the new checkpoint into " + dir + ": " + error.message());
+    } catch (...) {
+        fs::remove_all(staging, error);
+        recover_interrupted_save(dir);
+        throw;
     }
-    fs::rename(staging, dir, error);
-    if (error) throw std::runtime_error("cannot move the new checkpoint into " + dir + ": " + error.message());
+    try {
+        fault_point("checkpoint:swapped");
+    } catch (...) {
+        fs::remove_all(old, error);
+        throw;
+    }
     fs::remove_all(old, error);
 }
 
-Metadata load_checkpoint(const std::string& dir_in, Module& model, Optimizer* optimizer, Rng* rng) {
-    std::string dir = dir_in;
-    if (!fs::exists(dir + "/manifest.tsv") && fs::exists(dir + ".old/manifest.tsv")) dir += ".old";  // interrupted save
+Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng) {
+    recover_interrupted_save(dir);
     const std::string manifest_path = dir + "/manifest.tsv";
-    if (!fs::exists(manifest_path)) throw std::runtime_error(dir_in + ": no checkpoint here (manifest.tsv is missing)");
+    if (!fs::exists(manifest_path)) throw std::runtime_error(dir + ": no checkpoint here (manifest.tsv is missing)");
 
     const Manifest manifest = parse_manifest(read_text_file(manifest_path), manifest_path);
     const Metadata& metadata = manifest.metadata;

@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include "attn/fault.hpp"
+
 namespace attn {
 
 void write_file_atomically(const std::string& path, const std::string& content) {
@@ -31,6 +33,12 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     if (std::fclose(file) != 0 || !written) {
         std::remove(temp.c_str());
         throw std::runtime_error("cannot write " + path + ": " + std::strerror(written ? errno : write_errno));
+    }
+    try {
+        fault_point("write:before-rename");
+    } catch (...) {
+        std::remove(temp.c_str());
+        throw;
     }
     if (std::rename(temp.c_str(), path.c_str()) != 0) {
         const int rename_errno = errno;

@@ -71,7 +71,7 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
     JsonObject metrics;
     metrics.add("model", model_name).add("task", data.task).add("seed", long(run.seed))
         .add("parameters", long(model.parameter_count())).add("train_examples", long(data.train.size()))
-        .add("epochs", long(training.epochs_done)).add("train_seconds", training.seconds)
+        .add("epochs", long(training.epochs_done))
         .add("stopped_by_budget", training.stopped_by_budget ? "yes" : "no")
         .add("train_loss", training.train_loss).add("valid_loss", training.valid_loss)
         .add("greedy", metrics_of(greedy)).add("settings", extra);
@@ -115,9 +115,13 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
         }
     }
     if (!run.train.out.empty()) {
+        // metrics.json depends only on the seed and the options (same seed, same file); times go apart.
         write_file_atomically(run.train.out + "/metrics.json", metrics.str() + "\n");
-        char line[512];
         const double per_epoch = training.epochs_done > 0 ? training.seconds / training.epochs_done : 0;
+        JsonObject timing;
+        timing.add("train_seconds", training.seconds).add("seconds_per_epoch", per_epoch);
+        write_file_atomically(run.train.out + "/timing.json", timing.str() + "\n");
+        char line[512];
         std::snprintf(line, sizeof line, "%s\t%s\t%d\t%.1f\t%.2f\t%.4f\t%.4f\t%.4f\t%.4f\t%zu\n", model_name.c_str(), data.task.c_str(),
                       training.epochs_done, per_epoch, training.seconds, greedy.exact_match, greedy.bleu, greedy.token_accuracy, greedy.aer,
                       model.parameter_count());
@@ -125,7 +129,7 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
                               "model\ttask\tepochs\tseconds_per_epoch\ttrain_seconds\texact_match\tbleu\ttoken_accuracy\taer\tparameters\n" +
                                   std::string(line));
         const bool attends = !greedy.translations.empty() && !greedy.translations[0].attention.empty();
-        std::printf("\nwrote %s/metrics.json, loss.svg%s and checkpoint/\n", run.train.out.c_str(), attends ? ", heatmaps/" : "");
+        std::printf("\nwrote %s/metrics.json, timing.json, loss.svg%s and checkpoint/\n", run.train.out.c_str(), attends ? ", heatmaps/" : "");
     }
     return greedy;
 }

@@ -1,4 +1,5 @@
 // .npy files, checkpoint folders, mismatch reports, and exact resumption of training.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -130,6 +131,48 @@ TEST_CASE("checkpoint: a resumed run continues exactly like an uninterrupted one
     save_checkpoint(dir, c, &opt_c, &rng_c, {{"step", "6"}});
     std::filesystem::rename(dir, dir + ".old");
     CHECK(load_checkpoint(dir, c, nullptr, nullptr).at("step") == "6");
+    CHECK(std::filesystem::exists(dir + "/manifest.tsv"));  // and .old was moved back into place
+    CHECK_FALSE(std::filesystem::exists(dir + ".old"));
+}
+
+TEST_CASE("checkpoint: a save that fails at any point leaves the previous checkpoint whole") {
+    // ATTN_FAULT makes the save throw at one of its steps, as a full disk would (attn/fault.hpp).
+    const char* points[] = {"checkpoint:staged-params", "checkpoint:staged", "checkpoint:old-moved",
+                            "checkpoint:swapped", "write:before-rename"};
+    for (const std::string point : points) {
+        CAPTURE(point);
+        Rng rng(5);
+        Tiny model(4, 5, rng);
+        Adam optimizer(model.parameters(), 0.05);
+        const std::string dir = temp_path("faulty_" + point.substr(point.find(':') + 1));
+        save_checkpoint(dir, model, &optimizer, &rng, {{"step", "1"}});
+        const std::string first_weights = read_bytes(dir + "/params/first.W.npy");
+
+        for (std::size_t i = 0; i < model.first.W.size(); ++i) model.first.W.data()[i] += 1;  // a later state
+        ::setenv("ATTN_FAULT", (point + ":1:fail").c_str(), 1);
+        bool threw = false;
+        try {
+            save_checkpoint(dir, model, &optimizer, &rng, {{"step", "2"}});
+        } catch (const std::runtime_error& error) {
+            threw = std::string(error.what()).find("injected failure") != std::string::npos;
+        }
+        ::unsetenv("ATTN_FAULT");
+        CHECK(threw);
+
+        // Loading gives one whole checkpoint: the previous one, or the new one once it was in place.
+        Rng other(9);
+        Tiny loaded(4, 5, other);
+        Adam loaded_optimizer(loaded.parameters(), 0.05);
+        const std::string step = load_checkpoint(dir, loaded, &loaded_optimizer, &other).at("step");
+        const bool new_in_place = point == "checkpoint:swapped";
+        CHECK(step == (new_in_place ? "2" : "1"));
+        if (!new_in_place) CHECK(read_bytes(dir + "/params/first.W.npy") == first_weights);
+        CHECK_FALSE(std::filesystem::exists(dir + ".tmp"));  // no half-written stage left behind
+        CHECK_FALSE(std::filesystem::exists(dir + ".old"));
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(std::filesystem::path(dir).parent_path())) {
+            CHECK(entry.path().filename().string().find(".tmp.") == std::string::npos);  // no temp file left behind
+        }
+    }
 }
 
 TEST_CASE("checkpoint: every mismatch is reported at once") {

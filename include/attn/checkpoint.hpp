@@ -10,7 +10,8 @@
 //
 // Saving never damages the previous checkpoint: everything is written to <dir>.tmp, then the old
 // folder is moved to <dir>.old, the new one into place, and the old one removed. If a crash hits
-// between those two renames, loading <dir> finds <dir>.old and uses it.
+// between those two renames, the next load or save first moves <dir>.old back to <dir>. A failed
+// save removes its half-written <dir>.tmp. tests/resume_after_kill.sh kills a run at each step.
 #pragma once
 
 #include <map>

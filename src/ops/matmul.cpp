@@ -10,13 +10,13 @@ namespace attn {
 
 namespace {
 
-inline void gemm(bool tx, bool ty, std::size_t m, std::size_t n, std::size_t k, const float* x,
+[[maybe_unused]] inline void gemm(bool tx, bool ty, std::size_t m, std::size_t n, std::size_t k, const float* x,
           std::size_t ldx, const float* y, std::size_t ldy, float* out) {
     cblas_sgemm(CblasRowMajor, tx ? CblasTrans : CblasNoTrans, ty ? CblasTrans : CblasNoTrans,
                 int(m), int(n), int(k), 1.0f, x, int(ldx), y, int(ldy), 0.0f, out, int(n));
 }
 
-inline void gemm(bool tx, bool ty, std::size_t m, std::size_t n, std::size_t k, const double* x,
+[[maybe_unused]] inline void gemm(bool tx, bool ty, std::size_t m, std::size_t n, std::size_t k, const double* x,
           std::size_t ldx, const double* y, std::size_t ldy, double* out) {
     cblas_dgemm(CblasRowMajor, tx ? CblasTrans : CblasNoTrans, ty ? CblasTrans : CblasNoTrans,
                 int(m), int(n), int(k), 1.0, x, int(ldx), y, int(ldy), 0.0, out, int(n));
