@@ -1,6 +1,7 @@
 // .npy files and checkpoint folders (see attn/checkpoint.hpp).
 #include "attn/checkpoint.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -110,13 +111,13 @@ Tensor parse_npy(const std::string& file, const std::string& path, std::string* 
     else throw std::runtime_error(path + ": dtype " + descr + " is not supported (expected '<f4' or '<f8')");
     if (dtype != nullptr) *dtype = width == 4 ? "float32" : "float64";
     const std::size_t data_at = offset + header_length, data_bytes = file.size() - data_at;
-    std::size_t n = 1;  // element_count, but a corrupt shape must not overflow it
-    for (std::size_t extent : shape) {
-        if (extent != 0 && n > data_bytes / width / extent) n = data_bytes / width + 1;  // too many, whatever it is
-        else n *= extent;
-    }
-    if (data_bytes != n * width) {
-        throw std::runtime_error(path + ": expected " + std::to_string(n * width) + " bytes of data for shape " +
+    std::size_t n = 1, expected_bytes = 0;  // element_count, but a corrupt shape must not overflow it
+    bool overflow = false;
+    for (std::size_t extent : shape) overflow = overflow || __builtin_mul_overflow(n, extent, &n);
+    overflow = overflow || __builtin_mul_overflow(n, width, &expected_bytes);
+    if (overflow) throw std::runtime_error(path + ": .npy shape " + to_string(shape) + " is impossibly large (corrupt file?)");
+    if (data_bytes != expected_bytes) {
+        throw std::runtime_error(path + ": expected " + std::to_string(expected_bytes) + " bytes of data for shape " +
                                  to_string(shape) + ", found " + std::to_string(data_bytes) + " (truncated or corrupt file?)");
     }
     std::vector<real> values(n);
@@ -290,9 +291,12 @@ Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optim
         for (const NamedParameter& p : parameters) known = known || p.name == e.name;
         if (!known) problems.push_back("the checkpoint has a parameter '" + e.name + "' that the model does not");
     }
-    if (!problems.empty()) {
-        std::string message = dir + ": the checkpoint does not fit the model:";
-        for (const std::string& p : problems) message += "\n  - " + p;
+    if (!problems.empty()) {  // one line: the first few problems and how many more
+        std::string message = dir + ": the checkpoint does not fit the model (" + std::to_string(problems.size()) +
+                              (problems.size() == 1 ? " problem): " : " problems): ");
+        const std::size_t shown = std::min<std::size_t>(problems.size(), 3);
+        for (std::size_t i = 0; i < shown; ++i) message += (i ? "; " : "") + problems[i];
+        if (problems.size() > shown) message += "; and " + std::to_string(problems.size() - shown) + " more";
         throw std::runtime_error(message);
     }
     for (auto& [target, value] : loaded) std::copy(value.data(), value.data() + value.size(), target->data());

@@ -111,7 +111,7 @@ std::optional<int> CommandLine::parse(int argc, char** argv) {
         return 0;
     } catch (const CLI::ParseError& error) {
         // One line naming the problem, then where to look.
-        std::fprintf(stderr, "%s: %s\nRun with --help for the options.\n", impl_->app.get_name().empty() ? argv[0] : impl_->app.get_name().c_str(), error.what());
+        std::fprintf(stderr, "%s: %s (see --help)\n", impl_->app.get_name().empty() ? argv[0] : impl_->app.get_name().c_str(), error.what());
         return error.get_exit_code() == 0 ? 2 : error.get_exit_code();
     }
 }

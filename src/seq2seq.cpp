@@ -94,6 +94,8 @@ Seq2SeqData load_seq2seq_data(const std::string& task, const std::string& datase
             auto& split = i < n_valid ? data.valid : i < n_valid + n_test ? data.test : data.train;
             split.push_back(all[order[i]]);
         }
+    } else if (task.find('/') != std::string::npos || task.find('.') != std::string::npos) {
+        throw std::runtime_error(task + ": no such file (--task takes dates, toy, copy, reverse, sort, or a file)");
     } else {
         throw std::invalid_argument("unknown task '" + task +
                                     "': use dates, toy, copy, reverse, sort, or the path of a source<TAB>target file");

@@ -1,51 +1,130 @@
 #!/bin/sh
-# Every executable refuses bad flags and bad inputs with a non-zero status and a message on stderr
-# that names the problem, before doing any work.
-#   executables_bad_input.sh BUILD_DIR
+# The bad-input matrix: every executable refuses bad flags, files and checkpoints
+#  - with a non-zero exit status,
+#  - with exactly one line on stderr that names the problem and where (file:line, flag, parameter),
+#  - leaving no output file behind (each case runs in an empty folder with an empty --out), and
+#  - leaving an existing checkpoint byte for byte as it was.
+# Library-level cases (shapes, token ids, parsers) are in the doctest suites and the fuzz targets.
+#   executables_bad_input.sh BUILD_DIR   (an absolute path)
 set -u
 build="$1"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 passed=0
 failed=0
+case_number=0
 
-# expect NAME EXPECTED_TEXT COMMAND...: non-zero exit, stderr contains EXPECTED_TEXT
+# expect NAME EXPECTED_TEXT COMMAND... — run in a fresh empty folder; $out is a fresh --out path.
 expect() {
   name="$1"; text="$2"; shift 2
-  "$@" > "$tmp/out" 2> "$tmp/err"
+  "$@" > "$work/stdout" 2> "$work/stderr"
   status=$?
-  if [ "$status" -ne 0 ] && grep -q -- "$text" "$tmp/err"; then
+  problem=""
+  [ "$status" -ne 0 ] || problem="exit status 0"
+  grep -q -- "$text" "$work/stderr" || problem="$problem; no '$text' in the message"
+  [ "$(wc -l < "$work/stderr")" -eq 1 ] || problem="$problem; not one line"
+  rm -f "$work/stdout" "$work/stderr"
+  leftovers=$(cd "$work" && find . -type f | grep -v '^./inputs/' | head -3)
+  [ -z "$leftovers" ] || problem="$problem; left behind: $leftovers"
+  if [ -z "$problem" ]; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
-    echo "FAILED: $name (exit $status): expected a message containing '$text', got:"
-    sed 's/^/    /' "$tmp/err"
+    echo "FAILED: $name ($problem)"
   fi
+  next_case
 }
+next_case() {
+  case_number=$((case_number + 1))
+  work="$tmp/case_$case_number"
+  mkdir -p "$work/inputs"
+  out="$work/out"
+  cd "$work" || exit 1
+}
+next_case
 
 ch="$build/chapters"
-expect "chapter 0, zero epochs" "--epochs: 0 is out of range" "$ch/00_autograd/00_autograd" --epochs 0 --out "$tmp/o"
-expect "chapter 0, negative seed" "is negative" "$ch/00_autograd/00_autograd" --seed -1 --out "$tmp/o"
-expect "chapter 1, unknown cell" "--cell must be gru or lstm" "$ch/01_seq2seq/01_seq2seq" --cell rnnx
-expect "chapter 1, unknown flag" "not expected" "$ch/01_seq2seq/01_seq2seq" --bogus
-expect "chapter 2, unknown task" "unknown task 'nope'" "$ch/02_bahdanau/02_bahdanau" --task nope
-expect "chapter 2, missing task file" "unknown task" "$ch/02_bahdanau/02_bahdanau" --task "$tmp/missing.tsv"
-printf 'only one column\n' > "$tmp/bad.tsv"
-expect "chapter 2, malformed TSV" "bad.tsv:1: expected at least 2 tab-separated columns" "$ch/02_bahdanau/02_bahdanau" --task "$tmp/bad.tsv" --out "$tmp/o"
-expect "chapter 2, not a number" "'fast' is not a number" "$ch/02_bahdanau/02_bahdanau" --lr fast
-expect "chapter 2, resume without checkpoint" "no checkpoint here" "$ch/02_bahdanau/02_bahdanau" --resume --out "$tmp/empty" --max-train 10
-expect "chapter 3, unknown score" "--score must be dot, general or concat" "$ch/03_luong/03_luong" --score foo
-expect "chapter 3, unknown alignment" "--alignment must be global, local-m or local-p" "$ch/03_luong/03_luong" --alignment bar
-expect "chapter 3, zero window" "--window: 0 is out of range" "$ch/03_luong/03_luong" --window 0
-expect "chapter 4, missing CSV" "no such file" "$ch/04_han/04_han" --data "$tmp/missing.csv" --out "$tmp/o"
-mkdir -p "$tmp/dir.csv"
-expect "chapter 4, directory for a file" "is a directory" "$ch/04_han/04_han" --data "$tmp/dir.csv" --out "$tmp/o"
-printf 'label,text\n1,"never closed\n' > "$tmp/open.csv"
-expect "chapter 4, unclosed quote" "open.csv:2: a quoted field is not closed" "$ch/04_han/04_han" --data "$tmp/open.csv" --out "$tmp/o"
-expect "chapter 5, unknown experiment" "unknown --experiment 'nope'" "$ch/05_transformer/05_transformer" --experiment nope
-expect "chapter 5, heads do not divide" "divisible" "$ch/05_transformer/05_transformer" --heads 3 --max-train 10 --out "$tmp/o"
-expect "make_datasets, bad lengths" "--min-length 9 is above --max-length 3" "$build/tools/datasets/make_datasets" --min-length 9 --max-length 3 --out "$tmp/d"
-expect "compare_lengths, bad spec" "expected label=path" "$build/tools/experiments/compare_lengths" nolabel
+ch0="$ch/00_autograd/00_autograd"; ch1="$ch/01_seq2seq/01_seq2seq"; ch2="$ch/02_bahdanau/02_bahdanau"
+ch3="$ch/03_luong/03_luong"; ch4="$ch/04_han/04_han"; ch5="$ch/05_transformer/05_transformer"
+in="$tmp/inputs"
+mkdir -p "$in/a_folder.tsv" "$in/datasets/reviews"
+
+# ---- flags ---------------------------------------------------------------------------------------
+expect "unknown flag" "--bogus" "$ch1" --bogus
+expect "malformed number" "'fast' is not a number" "$ch2" --lr fast
+expect "NaN as a number" "--lr: nan is out of range" "$ch4" --lr nan
+expect "zero size" "--epochs: 0 is out of range" "$ch0" --epochs 0 --out "$out"
+expect "zero width" "--hidden: 0 is out of range" "$ch2" --hidden 0
+expect "negative size" "--batch: -5 is negative" "$ch3" --batch -5
+expect "negative seed" "is negative" "$ch0" --seed -1 --out "$out"
+expect "unknown choice" "--cell must be gru or lstm" "$ch1" --cell rnnx
+expect "unknown score" "--score must be dot, general or concat" "$ch3" --score foo
+expect "zero window" "--window: 0 is out of range" "$ch3" --window 0
+expect "unknown task" "unknown task 'nope'" "$ch2" --task nope
+expect "unknown experiment" "unknown --experiment 'nope'" "$ch5" --experiment nope
+expect "sizes that do not fit together" "divisible" "$ch5" --heads 3 --max-train 10 --out "$out"
+expect "generator: contradictory lengths" "--min-length 9 is above --max-length 3" "$build/tools/datasets/make_datasets" --min-length 9 --max-length 3 --out "$out"
+expect "experiment tool: malformed argument" "expected label=path" "$build/tools/experiments/compare_lengths" nolabel
+
+# ---- data files ----------------------------------------------------------------------------------
+expect "missing TSV" "missing.tsv: no such file" "$ch2" --task "$in/missing.tsv" --out "$out"
+expect "missing CSV" "missing.csv: no such file" "$ch4" --data "$in/missing.csv" --out "$out"
+expect "directory instead of a file" "a_folder.tsv: is a directory" "$ch5" --task "$in/a_folder.tsv" --out "$out"
+: > "$in/empty.tsv"
+expect "empty TSV" "empty.tsv: no sentence pairs found" "$ch1" --task "$in/empty.tsv" --out "$out"
+: > "$in/empty.csv"
+expect "empty CSV" "empty.csv: no labelled texts found" "$ch4" --data "$in/empty.csv" --out "$out"
+printf 'hello\tbonjour\nonly one column\n' > "$in/columns.tsv"
+expect "TSV: too few columns" "columns.tsv:2: expected at least 2 tab-separated columns" "$ch2" --task "$in/columns.tsv" --out "$out"
+printf 'label,text\n1,good\n2,bad,extra,fields\n' > "$in/columns.csv"
+expect "CSV: wrong column count" "columns.csv:3: expected 2 columns (label,text), found 4" "$ch4" --data "$in/columns.csv" --out "$out"
+printf 'label,text\n1,"never closed\n' > "$in/open.csv"
+expect "CSV: unclosed quote" "open.csv:2: a quoted field is not closed" "$ch4" --data "$in/open.csv" --out "$out"
+printf 'good\tbon\nbad \377 byte\tmauvais\n' > "$in/latin1.tsv"
+expect "invalid UTF-8" "latin1.tsv:2: invalid UTF-8 at byte 5" "$ch3" --task "$in/latin1.tsv" --out "$out"
+head -c 10485760 /dev/zero | tr '\0' 'a' > "$in/long_line.tsv"
+expect "a 10 MB line" "long_line.tsv:1: line is 10485760 bytes long" "$ch2" --task "$in/long_line.tsv" --out "$out"
+head -3 "$build/../datasets/reviews/train.tsv" > "$in/datasets/reviews/train.tsv"
+printf '7\tthe food was great .\t0\t0:3\n' >> "$in/datasets/reviews/train.tsv"
+expect "label outside the class set" "train.tsv:4: rating 7 is outside 1..5" "$ch4" --datasets "$in/datasets" --out "$out"
+
+# ---- output folder ---------------------------------------------------------------------------------
+expect "--out in a read-only place" "cannot create output folder /proc/attn" "$ch2" --out /proc/attn/out --max-train 10
+: > "$in/a_file"
+expect "--out below a file" "cannot create output folder" "$ch4" --out "$in/a_file/out"
+
+# ---- checkpoints -----------------------------------------------------------------------------------
+# A real checkpoint to damage: chapter 2, tiny, one epoch. Each case gets its own copy, and the
+# copy must be unchanged after the failed resume.
+small="--max-train 64 --embedding 4 --hidden 4 --attention 4 --examples 0"
+"$ch2" $small --epochs 1 --out "$in/run" > /dev/null 2>&1 || { echo "FAILED: could not make a checkpoint"; exit 1; }
+resume_case() {  # resume_case NAME EXPECTED_TEXT DAMAGE_COMMAND [extra flags]
+  name="$1"; text="$2"; damage="$3"; shift 3
+  cp -r "$in/run" "$work/out"
+  rm -f "$work/out/metrics.json" "$work/out/timing.json" "$work/out/summary.tsv" "$work/out/loss.svg"
+  rm -rf "$work/out/heatmaps"
+  (cd "$work/out/checkpoint" && sh -c "$damage")
+  cp -r "$work/out" "$tmp/before"
+  "$ch2" $small --epochs 2 --resume --out "$work/out" "$@" > /dev/null 2> "$tmp/resume_stderr"
+  status=$?
+  if ! diff -r "$tmp/before" "$work/out" > /dev/null; then
+    echo "FAILED: $name (the checkpoint folder changed)"
+    failed=$((failed + 1))
+  fi
+  rm -rf "$tmp/before" "$work/out"
+  expect "$name" "$text" sh -c "cat '$tmp/resume_stderr' >&2; exit $status"
+}
+expect "resume without a checkpoint" "no checkpoint here" "$ch2" $small --resume --out "$out"
+resume_case "checkpoint: truncated .npy" "output.W.npy: expected 720 bytes of data for shape (12, 15), found 40 (truncated" \
+  "head -c 168 params/output.W.npy > x && mv x params/output.W.npy"
+resume_case "checkpoint: wrong shapes (from another dataset)" "does not fit the model (.* problems): parameter 'source_embedding.weight' has shape (58, 4) in the checkpoint, (87, 4) in the model" "true" --task toy
+resume_case "checkpoint: a parameter missing" "parameter 'output.b' is missing from the checkpoint" \
+  "grep -v '^param	output.b	' manifest.tsv > x && mv x manifest.tsv"
+resume_case "checkpoint: NaN in a parameter" "parameter 'output.b' holds NaN or infinite values" \
+  "head -c 128 params/output.b.npy > x && printf '\000\000\300\177' >> x && tail -c 56 params/output.b.npy >> x && mv x params/output.b.npy"
+resume_case "checkpoint: malformed manifest" "manifest.tsv:3: expected kind<TAB>name" \
+  "sed -i '3s/.*/garbage line/' manifest.tsv"
+resume_case "checkpoint: not a generator state" "rng.txt: not a random generator state" "echo nonsense > rng.txt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
