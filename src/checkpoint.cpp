@@ -111,11 +111,17 @@ Tensor parse_npy(const std::string& file, const std::string& path, std::string* 
     else throw std::runtime_error(path + ": dtype " + descr + " is not supported (expected '<f4' or '<f8')");
     if (dtype != nullptr) *dtype = width == 4 ? "float32" : "float64";
     const std::size_t data_at = offset + header_length, data_bytes = file.size() - data_at;
-    std::size_t n = 1, expected_bytes = 0;  // element_count, but a corrupt shape must not overflow it
+    // A corrupt shape must not overflow the element count, nor the strides of an empty array:
+    // bound the product of the extents with zeros counted as ones.
+    if (shape.size() > 8) throw std::runtime_error(path + ": .npy array has " + std::to_string(shape.size()) + " dimensions (at most 8 supported)");
+    std::size_t strides_product = 1, expected_bytes = 0;
     bool overflow = false;
-    for (std::size_t extent : shape) overflow = overflow || __builtin_mul_overflow(n, extent, &n);
-    overflow = overflow || __builtin_mul_overflow(n, width, &expected_bytes);
-    if (overflow) throw std::runtime_error(path + ": .npy shape " + to_string(shape) + " is impossibly large (corrupt file?)");
+    for (std::size_t extent : shape) overflow = overflow || __builtin_mul_overflow(strides_product, std::max<std::size_t>(extent, 1), &strides_product);
+    if (overflow || strides_product > (std::size_t(1) << 40)) {
+        throw std::runtime_error(path + ": .npy shape " + to_string(shape) + " is impossibly large (corrupt file?)");
+    }
+    const std::size_t n = element_count(shape);
+    expected_bytes = n * width;
     if (data_bytes != expected_bytes) {
         throw std::runtime_error(path + ": expected " + std::to_string(expected_bytes) + " bytes of data for shape " +
                                  to_string(shape) + ", found " + std::to_string(data_bytes) + " (truncated or corrupt file?)");

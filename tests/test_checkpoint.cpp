@@ -96,6 +96,12 @@ TEST_CASE(".npy: round trip, numpy's header layout, and every kind of bad file")
     write_bytes(bad, fortran);
     CHECK_THROWS_WITH_AS(load_npy(bad), (bad + ": Fortran-ordered arrays are not supported (save with C order)").c_str(), std::runtime_error);
     CHECK_THROWS_WITH_AS(load_npy(temp_path("none.npy")), (temp_path("none.npy") + ": no such file").c_str(), std::runtime_error);
+    // found by fuzzing: an empty array whose other extents are absurd (its strides would overflow)
+    const std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4000000, 4000000, 4000000), }";
+    CHECK_THROWS_WITH_AS(parse_npy(std::string("\x93NUMPY\x01\x00", 8) + char(header.size()) + '\0' + header, "e.npy"),
+                         "e.npy: .npy shape (0, 4000000, 4000000, 4000000) is impossibly large (corrupt file?)", std::runtime_error);
+    const std::string empty = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }";
+    CHECK(parse_npy(std::string("\x93NUMPY\x01\x00", 8) + char(empty.size()) + '\0' + empty, "ok.npy").shape() == Shape{0, 3});
 }
 
 TEST_CASE("checkpoint: a resumed run continues exactly like an uninterrupted one") {
