@@ -53,6 +53,7 @@ bool cannot_improve(std::vector<Hypothesis>& finished, const std::vector<double>
 }  // namespace
 
 std::vector<Hypothesis> greedy_search(const StepFunction& step, const DecoderState& initial, const SearchOptions& options) {
+    // EXERCISE ch1.greedy_search (3 points): greedy decoding of a batch: the most likely token at each step until <eos>
     NoRecording off;  // decoding needs no gradients
     const std::size_t N = rows_of(initial);
     std::vector<Hypothesis> out(N);
@@ -78,6 +79,7 @@ std::vector<Hypothesis> greedy_search(const StepFunction& step, const DecoderSta
     }
     for (Hypothesis& h : out) h.score = normalised(h.log_probability, h.tokens.size(), options.length_penalty);
     return out;
+    // END EXERCISE ch1.greedy_search
 }
 
 std::vector<Hypothesis> beam_search(const StepFunction& step, const DecoderState& initial, const SearchOptions& options) {

@@ -68,6 +68,7 @@ public:
     // ---- Training: teacher forcing ----------------------------------------------------------------------
 
     Tensor loss(const PairBatch& batch, Rng& rng) const override {
+        // EXERCISE ch1.teacher_forcing_loss (4 points): the training loss with teacher forcing
         const Encoded e = encode(batch.source, rng);
         const Tensor Y = drop.forward(target_embedding.forward(batch.target_in), rng);  // (B, T, E)
         const std::size_t B = Y.shape(0), T = Y.shape(1), E = Y.shape(2);
@@ -79,6 +80,7 @@ public:
         }
         const Tensor z = logits(drop.forward(stack(states, 1), rng));          // (B, T, V)
         return token_cross_entropy(z, batch.target_out, Vocabulary::pad);      // ()
+        // END EXERCISE ch1.teacher_forcing_loss
     }
 
     // ---- Generation: rows 0 s (N, H), 1 c (N, H), 2 LSTM cell (N, H) or unused ---------------------------

@@ -70,11 +70,13 @@ public:
     };
 
     Step decode_step(const Tensor& y_prev, const Tensor& s_prev, const Encoded& e) const {
+        // EXERCISE ch2.decoder_step (5 points): one decoder step: attend with s_{t-1}, then s_t = f(s_{t-1}, y_{t-1}, c_t)
         // e_tj = v_a^T tanh(W_a s_{t-1} + U_a h_j); alpha_t = softmax over the real j; c_t = sum_j alpha_tj h_j
         const Attention a = alignment.forward(s_prev, e.U_a_h, e.h, e.mask);  // c (B, 2H), alpha (B, S)
         // s_t = f(s_{t-1}, y_{t-1}, c_t): a GRU reading [E y_{t-1}; c_t]
         const Tensor s = decoder.step(concat({y_prev, a.context}, 1), {s_prev, {}}).h;  // (B, H)
         return {s, a.context, a.weights};
+        // END EXERCISE ch2.decoder_step
     }
 
     /// p(y_t | y_<t, x) reads off [s_t; c_t] (see README, "Variant").

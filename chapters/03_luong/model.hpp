@@ -103,6 +103,7 @@ public:
             const Attention a = attend(scores, e.hbar, e.padding);  // a_t = softmax over all real s (eq. 7)
             return {a.context, a.weights, Tensor()};
         }
+        // EXERCISE ch3.local_attention (5 points): local attention: the aligned position p_t (local-m, local-p), the window and the Gaussian
         // aligned position p_t, (B, 1)
         Tensor p;
         if (config.alignment == Alignment::local_m) {
@@ -130,6 +131,7 @@ public:
         }
         const Tensor context = reshape(bmm(reshape(a, {B, 1, S}), e.hbar), {B, e.hbar.shape(2)});  // c_t = sum_s a_t(s) hbar_s
         return {context, a, p};
+        // END EXERCISE ch3.local_attention
     }
 
     // ---- One decoder step: stacked LSTM, attention on the current h_t, then h~_t (eq. 5) -----------
@@ -142,6 +144,7 @@ public:
 
     Step decode_step(const Tensor& y_prev, const Tensor& h_tilde_prev, const std::vector<RecurrentState>& states,
                      const Encoded& e, std::size_t t, Rng& rng) const {
+        // EXERCISE ch3.decoder_step (4 points): one decoder step with input feeding and the attentional state h~_t = tanh(W_c [c_t; h_t])
         // input feeding (section 3.3): the previous attentional state joins the next input
         Tensor input = config.input_feeding ? concat({y_prev, h_tilde_prev}, 1) : y_prev;  // (B, E [+ H])
         Step step;
@@ -154,6 +157,7 @@ public:
         step.attention = attend_to_source(h_t, e, t);
         step.h_tilde = tanh(W_c.forward(concat({step.attention.context, h_t}, 1)));  // h~_t = tanh(W_c [c_t; h_t])
         return step;
+        // END EXERCISE ch3.decoder_step
     }
 
     // ---- Training: teacher forcing ---------------------------------------------------------------------

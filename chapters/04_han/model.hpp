@@ -35,6 +35,7 @@ struct DocumentBatch {
 };
 
 inline DocumentBatch make_batch(const std::vector<Document>& docs, const std::vector<std::size_t>& which) {
+    // EXERCISE ch4.make_batch (3 points): documents to a batch padded at both levels (sentences and words)
     DocumentBatch batch;
     batch.B = which.size();
     for (std::size_t d : which) {
@@ -56,6 +57,7 @@ inline DocumentBatch make_batch(const std::vector<Document>& docs, const std::ve
     }
     batch.words = Ids({batch.B * batch.S, batch.T}, std::move(ids));
     return batch;
+    // END EXERCISE ch4.make_batch
 }
 
 // ---- Attention pooling with a context vector (eq. 5-7 for words, 8-10 for sentences) ----------------
@@ -73,10 +75,12 @@ public:
 
     /// h (N, T, D), mask (N, T) with 1 at padding -> pooled (N, D), weights (N, T).
     Attention forward(const Tensor& h, const Tensor& mask) const {
+        // EXERCISE ch4.attention_pooling (4 points): attention pooling with a context vector, masked at padding (eq. 5-7)
         const std::size_t N = h.shape(0), T = h.shape(1), A = u.shape(0);
         const Tensor u_t = tanh(W.forward(h));                                        // (N, T, A)
         const Tensor scores = reshape(matmul(reshape(u_t, {N * T, A}), u), {N, T});   // u_t^T u_ctx: (N, T)
         return attend(scores, h, mask);                                               // (N, D), (N, T)
+        // END EXERCISE ch4.attention_pooling
     }
 
     Linear W;  // W and b
@@ -91,10 +95,12 @@ protected:
 
 /// The baseline: the mean of h over the real positions (zero when there are none). (N, T, D) -> (N, D)
 inline Tensor masked_mean(const Tensor& h, const Tensor& mask) {
+    // EXERCISE ch4.masked_mean (2 points): the baseline: the mean over the real positions only
     const std::size_t N = h.shape(0), T = h.shape(1);
     const Tensor real_positions = 1.0 - mask;                                    // (N, T)
     const Tensor count = sum(real_positions, 1, true) + real(1e-9);              // (N, 1); empty rows stay 0
     return sum(h * reshape(real_positions, {N, T, 1}), 1) / count;              // (N, D)
+    // END EXERCISE ch4.masked_mean
 }
 
 // ---- The network -----------------------------------------------------------------------------------

@@ -62,10 +62,12 @@ Attention attend(const Tensor& scores, const Tensor& values, const Tensor& mask)
         fail("attend", "scores must be (B, S) and values (B, S, D), got " + to_string(scores.shape()) + " and " +
                            to_string(values.shape()));
     }
+    // EXERCISE ch2.context_vector (3 points): attention weights over the real positions and the context vector c_t
     const std::size_t B = scores.shape(0), S = scores.shape(1), D = values.shape(2);
     const Tensor alpha = masked_softmax(scores, mask);                 // (B, S)
     const Tensor context = bmm(reshape(alpha, {B, 1, S}), values);    // (B, 1, D)
     return {reshape(context, {B, D}), alpha};
+    // END EXERCISE ch2.context_vector
 }
 
 // ---- additive (Bahdanau) -------------------------------------------------------------------------
@@ -85,9 +87,11 @@ Tensor AdditiveScore::prepare(const Tensor& keys) const {
 
 Tensor AdditiveScore::scores(const Tensor& query, const Tensor& prepared) const {
     check_query_keys("AdditiveScore", query, W_a.shape(0), prepared);
+    // EXERCISE ch2.additive_score (4 points): the additive score e_tj = v_a^T tanh(W_a s_{t-1} + U_a h_j)
     const std::size_t B = query.shape(0), A = W_a.shape(1);
     const Tensor Ws = reshape(matmul(query, W_a), {B, 1, A});  // W_a s_{t-1}: (B, 1, A)
     return project_last(tanh(Ws + prepared), v_a);               // e_tj: (B, S)
+    // END EXERCISE ch2.additive_score
 }
 
 void AdditiveScore::list(Lister& out) {
@@ -123,8 +127,10 @@ Tensor GeneralScore::prepare(const Tensor& keys) const {
 
 Tensor GeneralScore::scores(const Tensor& query, const Tensor& prepared) const {
     check_query_keys("GeneralScore", query, W_a.shape(0), prepared);
+    // EXERCISE ch3.general_score (3 points): Luong's general score h_t^T W_a hbar_s
     const std::size_t B = query.shape(0), Dq = W_a.shape(0);
     return reshape(bmm(prepared, reshape(query, {B, Dq, 1})), {B, prepared.shape(1)});  // h_t^T (W_a hbar_s)
+    // END EXERCISE ch3.general_score
 }
 
 void GeneralScore::list(Lister& out) { out.parameter("W_a", W_a); }
@@ -165,10 +171,12 @@ Attention scaled_dot_product_attention(const Tensor& Q, const Tensor& K, const T
                                                  to_string(Q.shape()) + ", " + to_string(K.shape()) + ", " +
                                                  to_string(V.shape()));
     }
+    // EXERCISE ch5.scaled_dot_product_attention (4 points): softmax(Q K^T / sqrt(d_k)) V with a mask
     const real scale = real(1 / std::sqrt(double(Q.shape(2))));
     const Tensor scores = bmm(Q, K, Trans::no, Trans::yes) * scale;  // (B, Tq, Tk)
     const Tensor weights = masked_softmax(scores, mask);              // (B, Tq, Tk)
     return {bmm(weights, V), weights};                                // (B, Tq, dv)
+    // END EXERCISE ch5.scaled_dot_product_attention
 }
 
 }  // namespace attn

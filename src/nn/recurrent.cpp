@@ -55,12 +55,14 @@ RecurrentState RnnCell::step_projected(const Tensor& xw, const RecurrentState& s
 GruCell::GruCell(std::size_t input, std::size_t hidden, Rng& rng) : RecurrentCell(input, hidden, 3, rng) {}
 
 RecurrentState GruCell::step_projected(const Tensor& xw, const RecurrentState& state) const {
+    // EXERCISE ch1.gru_step (4 points): one GRU step: reset and update gates, candidate state, new state
     const std::size_t H = hidden_size;
     const Tensor hw = matmul(state.h, W_h) + b_h;                          // (B, 3H): r | z | n parts
     const Tensor rz = sigmoid(slice(xw, 1, 0, 2 * H) + slice(hw, 1, 0, 2 * H));  // (B, 2H)
     const Tensor r = slice(rz, 1, 0, H), z = slice(rz, 1, H, 2 * H);       // (B, H) each
     const Tensor n = tanh(slice(xw, 1, 2 * H, 3 * H) + r * slice(hw, 1, 2 * H, 3 * H));
     return {n + z * (state.h - n), {}};  // = (1 - z) n + z h_{t-1}
+    // END EXERCISE ch1.gru_step
 }
 
 LstmCell::LstmCell(std::size_t input, std::size_t hidden, Rng& rng) : RecurrentCell(input, hidden, 4, rng) {}

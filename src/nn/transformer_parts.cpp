@@ -7,6 +7,7 @@
 namespace attn {
 
 Tensor sinusoidal_positions(std::size_t length, std::size_t dim) {
+    // EXERCISE ch5.positional_encoding (3 points): the sinusoidal positional encoding PE(pos, 2i) = sin, PE(pos, 2i+1) = cos
     std::vector<real> pe(length * dim);
     for (std::size_t pos = 0; pos < length; ++pos) {
         for (std::size_t k = 0; k < dim; ++k) {
@@ -16,18 +17,23 @@ Tensor sinusoidal_positions(std::size_t length, std::size_t dim) {
         }
     }
     return Tensor::from({length, dim}, pe);
+    // END EXERCISE ch5.positional_encoding
 }
 
 Tensor split_heads(const Tensor& x, std::size_t heads) {
+    // EXERCISE ch5.split_heads (2 points): (B, T, D) to (B*h, T, D/h): one slice of the model width per head
     const std::size_t B = x.shape(0), T = x.shape(1), D = x.shape(2), d = D / heads;
     const Tensor per_head = permute(reshape(x, {B, T, heads, d}), {0, 2, 1, 3});  // (B, H, T, d)
     return reshape(per_head, {B * heads, T, d});                                  // (B*H, T, d)
+    // END EXERCISE ch5.split_heads
 }
 
 Tensor merge_heads(const Tensor& x, std::size_t heads) {
+    // EXERCISE ch5.merge_heads (2 points): (B*h, T, d) back to (B, T, h*d): the heads side by side
     const std::size_t BH = x.shape(0), T = x.shape(1), d = x.shape(2), B = BH / heads;
     const Tensor per_head = permute(reshape(x, {B, heads, T, d}), {0, 2, 1, 3});  // (B, T, H, d)
     return reshape(per_head, {B, T, heads * d});                                  // (B, T, D)
+    // END EXERCISE ch5.merge_heads
 }
 
 namespace {

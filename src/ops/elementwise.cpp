@@ -32,10 +32,12 @@ Tensor mul(const Tensor& a, const Tensor& b) {
     broadcast_shapes("mul", a.shape(), b.shape());
     Array y = value(a) * value(b);
     return record("mul", std::move(y), {a, b}, [](const Backward& g) -> Grads {
+        // EXERCISE ch0.mul_backward (3 points): the backward of y = a * b (broadcasting is the engine's job)
         Grads d(2);
         if (g.needs(0)) d[0] = g.dout * g.in(1);
         if (g.needs(1)) d[1] = g.dout * g.in(0);
         return d;
+        // END EXERCISE ch0.mul_backward
     });
 }
 
@@ -103,7 +105,9 @@ Tensor pow(const Tensor& x, real p) {
 Tensor tanh(const Tensor& x) {
     Array y = xt::tanh(value(x));
     return record("tanh", std::move(y), {x}, [](const Backward& g) -> Grads {
+        // EXERCISE ch0.tanh_backward (2 points): the backward of y = tanh(x)
         return {g.dout * (real(1) - g.out * g.out)};
+        // END EXERCISE ch0.tanh_backward
     });
 }
 
