@@ -11,6 +11,7 @@ An exercise is a function body (or a lambda body) in the library or a chapter, m
 
 Commands (README.md, "Using attn in a course"):
     list                          the exercises: id, points, file, title
+    check                         markers, manifest and ASSIGNMENT.md files agree (the test suite runs it)
     student OUT [--tarball]       a copy of the repository without the selected solutions
     grade SUBMISSION --out DIR    builds a submission, runs each exercise's tests, writes
                                   results.json (Gradescope) and junit.xml
@@ -202,12 +203,13 @@ def distinctive_lines(ex, reference_files):
 
 def solution_leaks(tree, chosen):
     reference = {rel: (ROOT / rel).read_text(encoding="utf-8", errors="replace") for rel in tracked_files(ROOT)}
-    student = {rel: (tree / rel).read_text(encoding="utf-8", errors="replace") for rel in tracked_files(tree)}
+    student = {rel: {line.strip() for line in (tree / rel).read_text(encoding="utf-8", errors="replace").split("\n")}
+               for rel in tracked_files(tree)}
     leaks = []
     for ex in chosen:
         for line in sorted(distinctive_lines(ex, reference)):
-            for rel, text in student.items():
-                if line in text:
+            for rel, lines in student.items():
+                if line in lines:
                     leaks.append((ex.id, rel, line))
     return leaks
 
@@ -240,6 +242,8 @@ def load_manifest(path, chosen, hidden=None, hidden_path=None):
                 missing = {"name", "executable", "cases", "points"} - set(entry)
                 if missing:
                     raise KitError(f"{where}: a test of {ex_id} lacks '{sorted(missing)[0]}'")
+                if "," in entry["cases"]:
+                    raise KitError(f"{where}: '{entry['cases']}': one pattern per test, without commas (doctest splits on them)")
                 entry = dict(entry, hidden=source is hidden)
                 if ex_id in chosen:
                     tests.setdefault(ex_id, []).append(entry)
@@ -471,15 +475,50 @@ def write_atomically(path, text):
     os.replace(temp, path)
 
 
+# ---- consistency ----------------------------------------------------------------------------------------
+
+def check_kit(exercises, build_dir=None):
+    """Every chapter has at least three exercises, each named in its chapter's ASSIGNMENT.md, and
+    the manifest's tests of each add up to its points and name executables that exist; with a
+    build folder, each test's pattern must select at least one test case."""
+    tests = load_manifest(MANIFEST, exercises)
+    known = {p.stem for p in (ROOT / "tests").glob("test_*.cpp")}
+    for chapter in range(6):
+        mine = [e for e in exercises.values() if e.chapter == chapter]
+        if len(mine) < 3:
+            raise KitError(f"chapter {chapter} has {len(mine)} exercises; the course needs at least 3")
+        folder = next((ROOT / "chapters").glob(f"{chapter:02d}_*"))
+        assignment = folder / "ASSIGNMENT.md"
+        if not assignment.is_file():
+            raise KitError(f"{assignment.relative_to(ROOT)}: missing")
+        text = assignment.read_text(encoding="utf-8")
+        for ex in mine:
+            if f"`{ex.id}`" not in text:
+                raise KitError(f"{assignment.relative_to(ROOT)}: exercise {ex.id} is not described")
+            for test in tests[ex.id]:
+                if test["executable"] not in known:
+                    raise KitError(f"{MANIFEST.relative_to(ROOT)}: {ex.id} names {test['executable']}, which does not exist")
+                if build_dir:
+                    listed = subprocess.run([str(Path(build_dir) / "tests" / test["executable"]), "--list-test-cases",
+                                             f"--test-case={test['cases']}", "--no-colors=true"], capture_output=True, text=True)
+                    count = re.search(r"(\d+) test cases? selected", listed.stdout) or re.search(r"\[doctest\] unskipped test cases passing the current filters: (\d+)", listed.stdout)
+                    if listed.returncode != 0 or count is None or int(count.group(1)) == 0:
+                        raise KitError(f"{MANIFEST.relative_to(ROOT)}: {ex.id}: '{test['cases']}' selects no test case of {test['executable']}")
+    print(f"{len(exercises)} exercises in 6 chapters, {sum(e.points for e in exercises.values())} points: "
+          "markers, manifest and ASSIGNMENT.md files agree")
+
+
 # ---- command line ------------------------------------------------------------------------------------
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="attn_course.py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("list", "student", "grade"):
+    for name in ("list", "check", "student", "grade"):
         sub = commands.add_parser(name)
         sub.add_argument("--chapter", type=int, action="append", default=[], help="select a chapter's exercises (0-5)")
         sub.add_argument("--exercise", action="append", default=[], help="select one exercise by id")
+        if name == "check":
+            sub.add_argument("--build", help="a build folder: also check that every test pattern selects a test case")
         if name == "student":
             sub.add_argument("out", help="the folder to write the student copy to (new or empty)")
             sub.add_argument("--tarball", action="store_true", help="also write OUT.tar.gz")
@@ -497,6 +536,8 @@ def main(argv=None):
             for ex in chosen:
                 print(f"{ex.id:32} {ex.points:>3} points  {ex.file}:{ex.begin + 1}  {ex.title}")
             print(f"{len(chosen)} exercises, {sum(e.points for e in chosen)} points")
+        elif args.command == "check":
+            check_kit(exercises, args.build)
         elif args.command == "student":
             make_student_tree(args.out, chosen, args.tarball)
         else:
