@@ -21,7 +21,7 @@ expect() {
   status=$?
   problem=""
   [ "$status" -ne 0 ] || problem="exit status 0"
-  grep -q -- "$text" "$work/stderr" || problem="$problem; no '$text' in the message"
+  grep -q -- "$text" "$work/stderr" || problem="$problem; no '$text' in the message: $(head -c 300 "$work/stderr")"
   [ "$(wc -l < "$work/stderr")" -eq 1 ] || problem="$problem; not one line"
   rm -f "$work/stdout" "$work/stderr"
   leftovers=$(cd "$work" && find . -type f | grep -v '^./inputs/' | head -3)

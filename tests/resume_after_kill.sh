@@ -36,7 +36,7 @@ same() {
   echo "ok: $3"
 }
 
-run "$tmp/straight" || fail "uninterrupted run (see $tmp/straight.log)"
+run "$tmp/straight" || fail "uninterrupted run: $(tail -1 "$tmp/straight.log")"
 run "$tmp/again" || fail "second uninterrupted run"
 same "$tmp/straight" "$tmp/again" "same seed, same results"
 

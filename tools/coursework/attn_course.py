@@ -45,6 +45,7 @@ SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".cc"}
 BEGIN = re.compile(r"^(?P<indent>\s*)// EXERCISE (?P<id>ch\d\.[a-z0-9_]+) \((?P<points>\d+) points?\): (?P<title>.+?)\s*$")
 END = re.compile(r"^\s*// END EXERCISE (?P<id>ch\d\.[a-z0-9_]+)\s*$")
 INCLUDE = '#include "attn/exercise.hpp"  // added by tools/coursework: the exercise stubs'
+QUIET_STUBS = '#pragma GCC diagnostic ignored "-Wunused-parameter"  // a stub leaves its parameters unused'
 NOT_IMPLEMENTED = "is not implemented yet"
 
 
@@ -152,7 +153,7 @@ def replace_regions(text, replacements):
         i += 1
     if replacements and INCLUDE not in out:
         last_include = max((k for k, line in enumerate(out) if line.startswith("#include")), default=-1)
-        out.insert(last_include + 1, INCLUDE)
+        out[last_include + 1:last_include + 1] = [INCLUDE, QUIET_STUBS]
     return "\n".join(out)
 
 
