@@ -42,7 +42,8 @@ for block in re.split(r"\n=+ \d+/\d+ =+\n", text)[1:]:
     if "is not implemented yet" not in block:
         problems.append(f"{name}: fails without naming a missing exercise")
     problems += [f"{name}: {l[:160]}" for l in block.split("\n")
-                 if (": ERROR: " in l or "FATAL ERROR" in l) and "is not implemented yet" not in l]
+                 if (": ERROR: " in l or "FATAL ERROR" in l) and "is not implemented yet" not in l
+                 and "will translate later" not in l]  # doctest's placeholder; the real message follows
 for p in problems[:8]:
     print("  unexpected:", p)
 print(f"  {failed} test executables fail in the student copy, each because of missing exercises" if not problems else "")

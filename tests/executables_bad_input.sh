@@ -97,7 +97,8 @@ expect "--out below a file" "cannot create output folder" "$ch4" --out "$in/a_fi
 # A real checkpoint to damage: chapter 2, tiny, one epoch. Each case gets its own copy, and the
 # copy must be unchanged after the failed resume.
 small="--max-train 64 --embedding 4 --hidden 4 --attention 4 --examples 0"
-"$ch2" $small --epochs 1 --out "$in/run" > /dev/null 2>&1 || { echo "FAILED: could not make a checkpoint"; exit 1; }
+"$ch2" $small --epochs 1 --out "$in/run" > /dev/null 2> "$tmp/make_stderr" ||
+  { echo "FAILED: could not make a checkpoint: $(tail -1 "$tmp/make_stderr")"; exit 1; }
 resume_case() {  # resume_case NAME EXPECTED_TEXT DAMAGE_COMMAND [extra flags]
   name="$1"; text="$2"; damage="$3"; shift 3
   cp -r "$in/run" "$work/out"

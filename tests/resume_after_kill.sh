@@ -36,7 +36,7 @@ same() {
   echo "ok: $3"
 }
 
-run "$tmp/straight" || fail "uninterrupted run: $(tail -1 "$tmp/straight.log")"
+run "$tmp/straight" || fail "uninterrupted run: $(grep -m 1 '^02_bahdanau: ' "$tmp/straight.log")"
 run "$tmp/again" || fail "second uninterrupted run"
 same "$tmp/straight" "$tmp/again" "same seed, same results"
 
@@ -45,6 +45,7 @@ same "$tmp/straight" "$tmp/again" "same seed, same results"
 pid=$!
 for _ in $(seq 1 6000); do
   grep -q '^meta	epoch	[2-9]' "$tmp/killed/checkpoint/manifest.tsv" 2> /dev/null && break
+  kill -0 "$pid" 2> /dev/null || break  # it ended (or failed) on its own
   sleep 0.01
 done
 sleep 0.1  # into the third epoch (about 0.3 s here)
