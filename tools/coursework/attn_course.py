@@ -339,7 +339,7 @@ def culprit_of(text, tree, chosen):
 def build(tree, targets, log):
     build_dir = tree / "build"
     if not (build_dir / "build.ninja").exists():
-        setup = subprocess.run(["meson", "setup", str(build_dir), str(tree)], capture_output=True, text=True)
+        setup = subprocess.run(["meson", "setup", "-Db_colorout=never", str(build_dir), str(tree)], capture_output=True, text=True)
         log.write(setup.stdout + setup.stderr)
         if setup.returncode != 0:
             return False, (setup.stdout + setup.stderr).strip().split("\n")[-1]

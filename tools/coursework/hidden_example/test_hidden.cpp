@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "attn/nn/attention.hpp"
-#include "check.hpp"
+#include "../check.hpp"  // tests/check.hpp: the hidden folder sits in tests/
 
 using namespace attn;
 
