@@ -49,6 +49,11 @@ for p in problems[:8]:
 print(f"  {failed} test executables fail in the student copy, each because of missing exercises" if not problems else "")
 sys.exit(1 if problems or failed == 0 else 0)
 PY
+# selecting: only the chosen exercise loses its solution
+python3 "$kit" student "$work/student_one" --exercise ch2.additive_score > /dev/null
+grep -q 'throw attn::ExerciseNotImplemented("ch2.additive_score");' "$work/student_one/src/nn/attention.cpp" || fail "the selected exercise keeps its solution"
+grep -q 'ExerciseNotImplemented("ch2.context_vector")' "$work/student_one/src/nn/attention.cpp" && fail "an unselected exercise lost its solution"
+cmp -s "$top/src/ops/softmax.cpp" "$work/student_one/src/ops/softmax.cpp" || fail "a file without selected exercises changed"
 echo "student copy: $(grep -E '^(Ok|Fail):' "$work/student_test.log" | tr -s ' ' | tr '\n' ' ')"
 
 echo "== 2. the reference tree"
