@@ -1,0 +1,150 @@
+// attn_bench — the benchmark suite (README, "Performance"):
+//   build/bench/attn_bench [--threads 1,2] [--steps 20] [--json FILE]
+// For each thread count: the five training-step workloads (workloads.hpp), each in a child
+// process of its own so that its peak RSS is its own, then the micro-benchmarks (micro.hpp).
+// bench/compare.sh runs this and the PyTorch reference in one go and prints the ratios.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "attn/cli.hpp"
+#include "attn/io.hpp"
+#include "attn/json.hpp"
+#include "attn/runtime.hpp"
+#include "micro.hpp"
+#include "workloads.hpp"
+
+namespace {
+
+double peak_rss_mb() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0;
+}
+
+/// In the child: warm up, time `steps` steps, print one JSON line.
+int run_workload(int index, int threads, int warmup, int steps) {
+    attn::configure_runtime(threads);
+    bench::Workload w = bench::make_workload(index);
+    for (int i = 0; i < warmup; ++i) w.step();
+    std::vector<double> ms;
+    for (int i = 0; i < steps; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        w.step();
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double median = steps % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    attn::JsonObject out;
+    out.add("name", w.name).add("threads", long(threads)).add("steps", long(steps)).add("median_ms", median)
+        .add("tokens_per_s", w.tokens_per_step / (median / 1000)).add("flops_per_step", w.flops_per_step)
+        .add("gflops", w.flops_per_step / (median / 1000) / 1e9).add("peak_rss_mb", peak_rss_mb());
+    std::string line = out.str();
+    line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
+    std::printf("%s\n", line.c_str());
+    return 0;
+}
+
+/// In the parent: runs `self --child I --child-threads T ...` and returns its JSON line.
+std::string spawn_workload(const std::string& self, int index, int threads, int warmup, int steps) {
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipe_fds[1], STDOUT_FILENO);
+        close(pipe_fds[0]);
+        const std::string i = std::to_string(index), t = std::to_string(threads), w = std::to_string(warmup),
+                          s = std::to_string(steps);
+        execl(self.c_str(), self.c_str(), "--child", i.c_str(), "--threads", t.c_str(), "--warmup", w.c_str(),
+              "--steps", s.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(pipe_fds[1]);
+    std::string output;
+    char buffer[4096];
+    for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) output.append(buffer, std::size_t(n));
+    close(pipe_fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("workload " + std::to_string(index) + " failed");
+    while (!output.empty() && output.back() == '\n') output.pop_back();
+    return output;
+}
+
+std::vector<int> parse_list(const std::string& text, const char* what) {
+    std::vector<int> values;
+    std::istringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        char* end = nullptr;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || v < 1 || v > 256) throw std::invalid_argument(std::string(what) + ": '" + item + "' is not a count");
+        values.push_back(int(v));
+    }
+    return values;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string threads_list = "1,2", workloads_list = "1,2,3,4,5", json;
+    int child = 0, warmup = 3, steps = 20;
+    bool no_micro = false;
+    attn::CommandLine cli("attn benchmark suite: training steps of five models, and micro-benchmarks");
+    cli.option("--threads", threads_list, "BLAS thread counts to measure, comma-separated");
+    cli.option("--workloads", workloads_list, "which of B1..B5, comma-separated numbers");
+    cli.option("--steps", steps, "timed steps per workload (the median is reported)").range(5, 100000);
+    cli.option("--warmup", warmup, "untimed steps first").range(0, 1000);
+    cli.option("--json", json, "also write the results to this file");
+    cli.flag("--no-micro", no_micro, "skip the micro-benchmarks");
+    cli.option("--child", child, "(internal) run one workload in this process").range(0, 5);
+    if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
+    try {
+        if (child > 0) return run_workload(child, parse_list(threads_list, "--threads").front(), warmup, steps);
+        const std::string self = "/proc/self/exe";
+        std::string all = "{\n  \"workloads\": [";
+        bool first = true;
+        std::printf("%-16s %7s %12s %12s %9s %9s %9s\n", "workload", "threads", "ms/step", "tokens/s", "GFLOP", "GFLOP/s", "RSS MB");
+        for (int t : parse_list(threads_list, "--threads")) {
+            for (int index : parse_list(workloads_list, "--workloads")) {
+                const std::string line = spawn_workload(self, index, t, warmup, steps);
+                all += std::string(first ? "\n    " : ",\n    ") + line;
+                first = false;
+                const auto number = [&](const std::string& key) {
+                    const std::size_t at = line.find("\"" + key + "\": ");
+                    return std::stod(line.substr(at + key.size() + 4));
+                };
+                const std::size_t name_at = line.find("\"name\": \"") + 9;
+                std::printf("%-16s %7d %12.2f %12.0f %9.3f %9.2f %9.1f\n", line.substr(name_at, line.find('"', name_at) - name_at).c_str(),
+                            t, number("median_ms"), number("tokens_per_s"), number("flops_per_step") / 1e9, number("gflops"),
+                            number("peak_rss_mb"));
+                std::fflush(stdout);
+            }
+        }
+        all += "\n  ]";
+        if (!no_micro) {
+            all += ",\n  \"micro\": [";
+            first = true;
+            for (int t : parse_list(threads_list, "--threads")) {
+                attn::configure_runtime(t);
+                for (const std::string& line : bench::run_micro(t)) {
+                    all += std::string(first ? "\n    " : ",\n    ") + line;
+                    first = false;
+                }
+            }
+            all += "\n  ]";
+        }
+        all += "\n}\n";
+        if (!json.empty()) attn::write_file_atomically(json, all);
+        return 0;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "attn_bench: %s\n", error.what());
+        return 1;
+    }
+}

@@ -1,0 +1,14 @@
+// bench/micro.hpp — micro-benchmarks at B5's shapes: the engine's matmul and batched matmul
+// against raw cblas_sgemm on the same buffers, a one-element add recorded on the tape, softmax
+// and layer norm.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bench {
+
+/// Prints a table and returns one JSON object per measurement (as single lines).
+std::vector<std::string> run_micro(int threads);
+
+}  // namespace bench

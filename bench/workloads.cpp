@@ -1,0 +1,201 @@
+// The five benchmark workloads (see workloads.hpp). FLOP counts cover the matrix products only
+// (the elementwise work is a few percent of them at these sizes); backward costs two products per
+// forward product, so a step is 3x the forward count.
+#include "workloads.hpp"
+
+#include <stdexcept>
+
+#include "../chapters/02_bahdanau/model.hpp"
+#include "../chapters/03_luong/model.hpp"
+#include "../chapters/04_han/model.hpp"
+#include "../chapters/05_transformer/model.hpp"
+#include "attn/loss.hpp"
+#include "attn/optim.hpp"
+
+namespace bench {
+
+using namespace attn;
+
+namespace {
+
+constexpr std::uint64_t seed = 1;
+constexpr real learning_rate = real(1e-3);
+
+/// Random ids in [4, vocabulary): never a special token, so there is no padding anywhere.
+std::vector<std::vector<int>> random_ids(std::size_t rows, std::size_t length, std::size_t vocabulary, Rng& rng) {
+    std::vector<std::vector<int>> ids(rows, std::vector<int>(length));
+    for (auto& row : ids)
+        for (int& id : row) id = 4 + int(rng.below(vocabulary - 4));
+    return ids;
+}
+
+/// Source (B, S) and target (B, T) for the seq2seq workloads; the decoder reads <bos> y_1..y_{T-1}
+/// and predicts y_1..y_T, so every one of the T target positions is scored.
+PairBatch random_pairs(std::size_t B, std::size_t S, std::size_t T, std::size_t V, Rng& rng) {
+    PairBatch batch;
+    batch.source = pad_batch(random_ids(B, S, V, rng), Vocabulary::pad);
+    std::vector<std::vector<int>> inputs, outputs = random_ids(B, T, V, rng);
+    for (const auto& y : outputs) {
+        std::vector<int> in{Vocabulary::bos};
+        in.insert(in.end(), y.begin(), y.end() - 1);
+        inputs.push_back(in);
+        batch.target_lengths.push_back(int(T));
+    }
+    batch.target_in = pad_batch(inputs, Vocabulary::pad).ids;
+    batch.target_out = pad_batch(outputs, Vocabulary::pad).ids;
+    batch.target_tokens = B * T;
+    return batch;
+}
+
+/// Forward FLOPs of one GRU (gates = 3) or LSTM (gates = 4) step over a batch.
+double cell_flops(double B, double in, double H, double gates) { return 2 * B * in * gates * H + 2 * B * H * gates * H; }
+
+/// Wraps a model and its loss into a step: forward, backward, Adam.
+template <class Model, class Loss>
+std::function<void()> training_step(std::shared_ptr<Model> model, Loss loss) {
+    auto optimizer = std::make_shared<Adam>(model->parameters(), learning_rate);
+    return [model, optimizer, loss] {
+        Tape tape;
+        {
+            Recording on(tape);
+            tape.backward(loss(*model));
+        }
+        optimizer->step();
+        optimizer->zero_grad();
+    };
+}
+
+// ---- B1: a GRU encoder-decoder; the encoder's final state starts the decoder ----------------------
+
+struct Seq2Seq : Module {
+    Embedding source_embedding, target_embedding;
+    Recurrent encoder, decoder;
+    Linear output;
+    Seq2Seq(std::size_t V, std::size_t E, std::size_t H, Rng& rng)
+        : source_embedding(V, E, rng), target_embedding(V, E, rng), encoder(E, H, rng, {CellType::gru, 1, false, 0}),
+          decoder(E, H, rng, {CellType::gru, 1, false, 0}), output(H, V, rng) {}
+    Tensor loss(const PairBatch& batch, Rng& rng) const {
+        const auto encoded = encoder.forward(source_embedding.forward(batch.source.ids), batch.source.lengths, rng);
+        const Tensor s = decoder.forward(target_embedding.forward(batch.target_in), batch.target_lengths, rng,
+                                         encoded.final).outputs;                 // (B, T, H), teacher forcing
+        return token_cross_entropy(output.forward(s), batch.target_out, Vocabulary::pad);
+    }
+    void list(Lister& out) override {
+        out.child("source_embedding", source_embedding);
+        out.child("target_embedding", target_embedding);
+        out.child("encoder", encoder);
+        out.child("decoder", decoder);
+        out.child("output", output);
+    }
+};
+
+Workload b1() {
+    const std::size_t B = 64, S = 20, T = 20, V = 64, E = 64, H = 128;
+    Rng rng(seed);
+    auto model = std::make_shared<Seq2Seq>(V, E, H, rng);
+    auto batch = std::make_shared<PairBatch>(random_pairs(B, S, T, V, rng));
+    auto step_rng = std::make_shared<Rng>(seed);
+    const double forward = (S + T) * cell_flops(B, E, H, 3) + 2.0 * B * T * H * V;
+    return {"B1 seq2seq", double(B * T), 3 * forward,
+            training_step(model, [batch, step_rng](const Seq2Seq& m) { return m.loss(*batch, *step_rng); })};
+}
+
+// ---- B2-B5: the chapters' own models ------------------------------------------------------------------
+
+Workload b2() {
+    const std::size_t B = 64, S = 20, T = 20, V = 64, E = 64, H = 128, A = 128;
+    Rng rng(seed);
+    auto model = std::make_shared<ch02::Bahdanau>(V, V, ch02::Config{E, H, A, 0}, rng);
+    auto batch = std::make_shared<PairBatch>(random_pairs(B, S, T, V, rng));
+    auto step_rng = std::make_shared<Rng>(seed);
+    const double encoder = 2.0 * S * cell_flops(B, E, H, 3);
+    const double s0 = 2.0 * B * H * H, keys = 2.0 * B * S * 2 * H * A;
+    const double per_step = 2.0 * B * H * A + 2.0 * B * S * A + 2.0 * B * S * 2 * H  // W_a s, v_a^T, c_t
+                            + cell_flops(B, E + 2 * H, H, 3) + 2.0 * B * 3 * H * V;     // decoder, output
+    return {"B2 Bahdanau", double(B * T), 3 * (encoder + s0 + keys + T * per_step),
+            training_step(model, [batch, step_rng](const ch02::Bahdanau& m) { return m.loss(*batch, *step_rng); })};
+}
+
+Workload b3() {
+    const std::size_t B = 64, S = 20, T = 20, V = 64, E = 64, H = 128;
+    Rng rng(seed);
+    ch03::Config config;
+    config.embedding = E;
+    config.hidden = H;
+    config.alignment = ch03::Alignment::global;
+    config.score = ch03::Score::general;
+    config.input_feeding = true;
+    auto model = std::make_shared<ch03::Luong>(V, V, config, rng);
+    auto batch = std::make_shared<PairBatch>(random_pairs(B, S, T, V, rng));
+    auto step_rng = std::make_shared<Rng>(seed);
+    const double encoder = S * cell_flops(B, E, H, 4), keys = 2.0 * B * S * H * H;
+    const double per_step = cell_flops(B, E + H, H, 4) + 2.0 * B * S * H + 2.0 * B * S * H  // decoder, score, c_t
+                            + 2.0 * B * 2 * H * H + 2.0 * B * H * V;                      // W_c, output
+    return {"B3 Luong", double(B * T), 3 * (encoder + keys + T * per_step),
+            training_step(model, [batch, step_rng](const ch03::Luong& m) { return m.loss(*batch, *step_rng); })};
+}
+
+Workload b4() {
+    const std::size_t B = 32, S = 8, W = 16, V = 5000, E = 64, H = 32, A = 64, C = 5;
+    Rng rng(seed);
+    ch04::Config config;
+    config.embedding = E;
+    config.word_hidden = config.sentence_hidden = H;
+    config.attention = A;
+    auto model = std::make_shared<ch04::Han>(V, C, config, rng);
+    std::vector<ch04::Document> documents(B);
+    std::vector<std::size_t> which;
+    std::vector<int> labels;
+    for (std::size_t d = 0; d < B; ++d) {
+        documents[d].sentences = random_ids(S, W, V, rng);
+        documents[d].label = int(rng.below(C));
+        which.push_back(d);
+        labels.push_back(documents[d].label);
+    }
+    auto batch = std::make_shared<ch04::DocumentBatch>(ch04::make_batch(documents, which));
+    auto targets = std::make_shared<Ids>(labels);
+    auto step_rng = std::make_shared<Rng>(seed);
+    const double N = double(B * S);  // sentences
+    const double words = 2.0 * W * cell_flops(N, E, H, 3) + 2.0 * N * W * 2 * H * A + 2.0 * N * W * A + 2.0 * N * W * 2 * H;
+    const double sentences = 2.0 * S * cell_flops(B, 2 * H, H, 3) + 2.0 * B * S * 2 * H * A + 2.0 * B * S * A + 2.0 * B * S * 2 * H;
+    return {"B4 HAN", double(B * S * W), 3 * (words + sentences + 2.0 * B * 2 * H * C),
+            training_step(model, [batch, targets, step_rng](const ch04::Han& m) { return m.loss(*batch, *targets, *step_rng); })};
+}
+
+Workload b5() {
+    const std::size_t B = 64, S = 32, T = 32, V = 1000, D = 128, F = 512, layers = 2;
+    Rng rng(seed);
+    ch05::Config config;
+    config.d_model = D;
+    config.heads = 4;
+    config.d_ff = F;
+    config.layers = layers;
+    config.dropout = 0;
+    config.label_smoothing = 0;
+    auto model = std::make_shared<ch05::Transformer>(V, V, config, rng);
+    auto batch = std::make_shared<PairBatch>(random_pairs(B, S, T, V, rng));
+    auto step_rng = std::make_shared<Rng>(seed);
+    const double b = double(B), d = double(D);
+    const double encoder_layer = 4 * 2 * b * S * d * d + 2 * (2 * b * S * S * d) + 2 * 2 * b * S * d * F;
+    const double decoder_layer = 4 * 2 * b * T * d * d + 2 * (2 * b * T * T * d)                 // self-attention
+                                 + 2 * 2 * b * T * d * d + 2 * 2 * b * S * d * d + 2 * (2 * b * T * S * d)  // cross
+                                 + 2 * 2 * b * T * d * F;
+    const double forward = layers * (encoder_layer + decoder_layer) + 2 * b * T * d * V;
+    return {"B5 Transformer", double(B * T), 3 * forward,
+            training_step(model, [batch, step_rng](const ch05::Transformer& m) { return m.loss(*batch, *step_rng); })};
+}
+
+}  // namespace
+
+Workload make_workload(int index) {
+    switch (index) {
+        case 1: return b1();
+        case 2: return b2();
+        case 3: return b3();
+        case 4: return b4();
+        case 5: return b5();
+        default: throw std::invalid_argument("workload " + std::to_string(index) + " does not exist (1-5)");
+    }
+}
+
+}  // namespace bench
