@@ -1,4 +1,8 @@
 // reshape, permute/transpose, concat, stack, slice, index_select, embedding.
+#include <algorithm>
+#include <numeric>
+
+#include "attn/record.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -22,6 +26,22 @@ TEST_CASE("reshape, permute, transpose: closed form and gradients") {
     check_grads([&] { return permute(w, {2, 0, 1}); }, {w});
     check_grads([&] { return permute(w, {1, 2, 0}) * param({1, 4, 2}, 32); }, {w});
     check_grads([&] { return transpose(w, -1, 0); }, {w});
+}
+
+TEST_CASE("permute's row-copying fast path equals xtensor's transpose, for every permutation up to 4-D") {
+    Rng rng(7);
+    for (const Shape& shape : {Shape{3, 4}, Shape{2, 3, 4}, Shape{2, 3, 1, 5}, Shape{4, 2, 3, 2}, Shape{1, 1, 3}}) {
+        const Tensor x = uniform(shape, -1, 1, rng);
+        std::vector<std::size_t> axes(shape.size());
+        std::iota(axes.begin(), axes.end(), 0);
+        do {
+            CAPTURE(to_string(shape));
+            CAPTURE(to_string(axes));
+            const Array fast = permuted(value(x), axes), plain = xt::transpose(value(x), axes);
+            CHECK(fast.shape() == plain.shape());
+            CHECK(fast == plain);  // a copy: bit for bit
+        } while (std::next_permutation(axes.begin(), axes.end()));
+    }
 }
 
 TEST_CASE("reshape and permute: errors") {

@@ -80,6 +80,10 @@ Tensor record(const char* op, Array value, std::vector<Tensor> inputs, BackwardF
 /// Throws std::logic_error naming `op` when `shape` does not broadcast to grad's shape.
 Array sum_to_shape(const char* op, const Array& grad, const Shape& shape);
 
+/// `a` with its axes reordered (y's axis i is a's axis axes[i]), as a new contiguous array; the
+/// copy behind permute, split_heads and merge_heads. Fast when the last axis stays last.
+Array permuted(const Array& a, const std::vector<std::size_t>& axes);
+
 /// Views a shape as (outer, n, inner) around `axis`: the layout every axis op loops over.
 struct AxisLayout {
     std::size_t outer, n, inner;
