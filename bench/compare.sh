@@ -8,10 +8,15 @@ threads="${*:-1 2}"
 here="$(cd "$(dirname "$0")" && pwd)"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-python3 -c "import torch" 2> /dev/null || { echo "compare.sh: PyTorch is missing (apt-get install python3-torch)" >&2; exit 2; }
+# Debian's python3-torch belongs to /usr/bin/python3, which may not be the first python3 on PATH.
+python=""
+for candidate in "${PYTHON:-python3}" /usr/bin/python3; do
+  "$candidate" -c "import torch" 2> /dev/null && { python="$candidate"; break; }
+done
+[ -n "$python" ] || { echo "compare.sh: PyTorch is missing (apt-get install python3-torch)" >&2; exit 2; }
 for t in $threads; do
   "$build/bench/attn_bench" --threads "$t" --steps 20 --no-micro --json "$out/attn_$t.json" > /dev/null
-  OMP_NUM_THREADS="$t" python3 "$here/reference/torch_bench.py" --threads "$t" --steps 20 --json "$out/torch_$t.json" 2> /dev/null
+  OMP_NUM_THREADS="$t" "$python" "$here/reference/torch_bench.py" --threads "$t" --steps 20 --json "$out/torch_$t.json" 2> /dev/null
 done
 python3 - "$out" $threads <<'PY'
 import json, sys

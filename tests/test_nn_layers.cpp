@@ -97,6 +97,31 @@ TEST_CASE("LayerNorm: torch.nn.LayerNorm semantics (biased variance, eps inside 
                          std::invalid_argument);
 }
 
+TEST_CASE("layer_norm: the fused op equals the composed one, values and every gradient") {
+    Rng rng(9);
+    const Tensor x = param({3, 5, 6}, 10);
+    const Tensor gamma = uniform({6}, 0.5, 1.5, rng).set_requires_grad(), beta = uniform({6}, -0.5, 0.5, rng).set_requires_grad();
+    const Tensor weights = uniform({3, 5, 6}, -1, 1, rng);  // a loss that weighs every output differently
+    auto gradients = [&](bool fused) {
+        for (Tensor t : {x, gamma, beta}) t.zero_grad();
+        Tape tape;
+        Recording on(tape);
+        Tensor y;
+        if (fused) {
+            y = layer_norm(x, gamma, beta, real(1e-5));
+        } else {  // the plain composition the fused op replaced
+            const Tensor centred = x - mean(x, -1, true);
+            y = centred / sqrt(mean(centred * centred, -1, true) + real(1e-5)) * gamma + beta;
+        }
+        tape.backward(sum(y * weights));
+        return std::vector<std::vector<real>>{y.values(), x.grad().values(), gamma.grad().values(), beta.grad().values()};
+    };
+    const auto fused = gradients(true), plain = gradients(false);
+    for (std::size_t i = 0; i < fused.size(); ++i) check_values(Tensor::from({fused[i].size()}, fused[i]), plain[i], 1e-12);
+    CHECK_THROWS_WITH_AS(layer_norm(x, Tensor::zeros({5}), beta, real(1e-5)),
+                         "layer_norm: needs x (..., D) with gamma and beta (D), got (3, 5, 6), (5) and (6)", std::invalid_argument);
+}
+
 TEST_CASE("FeedForward: max(0, x W1 + b1) W2 + b2, count and gradients") {
     Rng rng(7);
     FeedForward ffn(4, 8, rng);

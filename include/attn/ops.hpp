@@ -133,6 +133,11 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, real value);
 // ---------------------------------------------------------------------------------------------
 // Normalisation and losses, fused for numerical stability.
 
+/// Layer normalisation over the last axis, fused: per row, xhat = (x - mean) / sqrt(var + eps)
+/// (biased variance, as PyTorch), y = xhat * gamma + beta.  x (..., D), gamma and beta (D).
+/// dx = (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) / sqrt(var + eps), dxhat = dy * gamma.
+Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, real eps);
+
 /// y_k = e^(x_k - m) / sum_j e^(x_j - m), m = max_j x_j, along `axis`.
 /// dx = y * (dy - sum_k dy_k y_k). Entries equal to -inf get weight 0; a row that is entirely
 /// -inf (every key masked) gives all zeros and zero gradient, never NaN.

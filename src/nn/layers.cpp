@@ -86,10 +86,7 @@ Tensor LayerNorm::forward(const Tensor& x) const {
         fail("LayerNorm", "input's last axis must be " + std::to_string(gamma.size()) + ", got shape " +
                               to_string(shape));
     }
-    const Tensor mu = mean(x, -1, true);                  // (..., 1)
-    const Tensor centred = x - mu;                        // (..., D)
-    const Tensor var = mean(centred * centred, -1, true); // (..., 1) biased, as torch
-    return centred / sqrt(var + eps) * gamma + beta;      // (..., D)
+    return layer_norm(x, gamma, beta, eps);  // (..., D); the math is in attn/ops.hpp
 }
 
 void LayerNorm::list(Lister& out) {
