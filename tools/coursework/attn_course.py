@@ -296,17 +296,22 @@ def dispatch(ex, student_lines):
 
 
 def write_graded_tree(tree, chosen, code, hidden):
-    if tree.exists():
-        shutil.rmtree(tree)
-    copy_tree(ROOT, tree, tracked_files(ROOT))
+    """Writes the graded tree, or rewrites it keeping tree/build: a file is written only when its
+    content changes, so a rebuild after a compile error recompiles only what changed."""
     by_file = {}
     for ex in chosen:
         by_file.setdefault(ex.file, {})[ex.id] = dispatch(ex, code.get(ex.id) or stub(ex))
-    for rel, replacements in by_file.items():
-        path = tree / rel
-        path.write_text(replace_regions(path.read_text(encoding="utf-8"), replacements), encoding="utf-8")
+    for rel in tracked_files(ROOT):
+        target = tree / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if rel in by_file:
+            content = replace_regions((ROOT / rel).read_text(encoding="utf-8"), by_file[rel])
+            if not target.exists() or target.read_text(encoding="utf-8") != content:
+                target.write_text(content, encoding="utf-8")
+        elif not target.exists():
+            shutil.copy2(ROOT / rel, target)
     if hidden:
-        shutil.copytree(hidden, tree / "tests" / "hidden")
+        shutil.copytree(hidden, tree / "tests" / "hidden", dirs_exist_ok=True)
 
 
 def student_line_ranges(tree, chosen):
