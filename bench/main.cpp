@@ -46,9 +46,7 @@ int run_workload(int index, int threads, int warmup, int steps) {
     out.add("name", w.name).add("threads", long(threads)).add("steps", long(steps)).add("median_ms", median)
         .add("tokens_per_s", w.tokens_per_step / (median / 1000)).add("flops_per_step", w.flops_per_step)
         .add("gflops", w.flops_per_step / (median / 1000) / 1e9).add("peak_rss_mb", peak_rss_mb());
-    std::string line = out.str();
-    line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
-    std::printf("%s\n", line.c_str());
+    std::printf("%s\n", bench::one_line(out).c_str());
     return 0;
 }
 
@@ -78,13 +76,15 @@ std::string spawn_workload(const std::string& self, int index, int threads, int 
     return output;
 }
 
-std::vector<int> parse_list(const std::string& text, const char* what) {
+std::vector<int> parse_list(const std::string& text, const char* what, long most) {
     std::vector<int> values;
     std::istringstream in(text);
     for (std::string item; std::getline(in, item, ',');) {
         char* end = nullptr;
         const long v = std::strtol(item.c_str(), &end, 10);
-        if (item.empty() || *end != '\0' || v < 1 || v > 256) throw std::invalid_argument(std::string(what) + ": '" + item + "' is not a count");
+        if (item.empty() || *end != '\0' || v < 1 || v > most) {
+            throw std::invalid_argument(std::string(what) + ": '" + item + "' is not a number in 1.." + std::to_string(most));
+        }
         values.push_back(int(v));
     }
     return values;
@@ -103,16 +103,18 @@ int main(int argc, char** argv) {
     cli.option("--warmup", warmup, "untimed steps first").range(0, 1000);
     cli.option("--json", json, "also write the results to this file");
     cli.flag("--no-micro", no_micro, "skip the micro-benchmarks");
-    cli.option("--child", child, "(internal) run one workload in this process").range(0, 5);
+    cli.option("--child", child, "(internal) run one workload in this process").range(0, 5);  // 0: not a child
     if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
     try {
-        if (child > 0) return run_workload(child, parse_list(threads_list, "--threads").front(), warmup, steps);
+        const std::vector<int> thread_counts = parse_list(threads_list, "--threads", 256);
+        if (child > 0) return run_workload(child, thread_counts.front(), warmup, steps);
+        const std::vector<int> workloads = parse_list(workloads_list, "--workloads", 5);  // refuse before any work
         const std::string self = "/proc/self/exe";
         std::string all = "{\n  \"workloads\": [";
         bool first = true;
         std::printf("%-16s %7s %12s %12s %9s %9s %9s\n", "workload", "threads", "ms/step", "tokens/s", "GFLOP", "GFLOP/s", "RSS MB");
-        for (int t : parse_list(threads_list, "--threads")) {
-            for (int index : parse_list(workloads_list, "--workloads")) {
+        for (int t : thread_counts) {
+            for (int index : workloads) {
                 const std::string line = spawn_workload(self, index, t, warmup, steps);
                 all += std::string(first ? "\n    " : ",\n    ") + line;
                 first = false;
@@ -131,7 +133,7 @@ int main(int argc, char** argv) {
         if (!no_micro) {
             all += ",\n  \"micro\": [";
             first = true;
-            for (int t : parse_list(threads_list, "--threads")) {
+            for (int t : thread_counts) {
                 attn::configure_runtime(t);
                 for (const std::string& line : bench::run_micro(t)) {
                     all += std::string(first ? "\n    " : ",\n    ") + line;

@@ -31,13 +31,13 @@ double median_seconds(const std::function<void()>& f, int repeats) {
     return s[s.size() / 2];
 }
 
+}  // namespace
+
 std::string one_line(const JsonObject& j) {
     std::string line = j.str();
     line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
     return line;
 }
-
-}  // namespace
 
 std::vector<std::string> run_micro(int threads) {
     std::vector<std::string> out;

@@ -6,7 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "attn/json.hpp"
+
 namespace bench {
+
+/// A JSON object on one line (the suite's output is one object a line).
+std::string one_line(const attn::JsonObject& object);
 
 /// Prints a table and returns one JSON object per measurement (as single lines).
 std::vector<std::string> run_micro(int threads);

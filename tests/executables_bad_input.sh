@@ -5,9 +5,10 @@
 #  - leaving no output file behind (each case runs in an empty folder with an empty --out), and
 #  - leaving an existing checkpoint byte for byte as it was.
 # Library-level cases (shapes, token ids, parsers) are in the doctest suites and the fuzz targets.
-#   executables_bad_input.sh BUILD_DIR   (an absolute path)
+#   executables_bad_input.sh BUILD_DIR SOURCE_DIR   (absolute paths)
 set -u
 build="$1"
+source="$2"
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 passed=0
@@ -66,6 +67,16 @@ expect "sizes that do not fit together" "divisible" "$ch5" --heads 3 --max-train
 expect "generator: contradictory lengths" "--min-length 9 is above --max-length 3" "$build/tools/datasets/make_datasets" --min-length 9 --max-length 3 --out "$out"
 expect "experiment tool: malformed argument" "expected label=path" "$build/tools/experiments/compare_lengths" nolabel
 
+bench="$build/bench/attn_bench"; kit="$source/tools/coursework/attn_course.py"
+expect "benchmark: unknown workload" "--workloads: '7' is not a number in 1..5" "$bench" --workloads 7 --no-micro
+expect "benchmark: zero threads" "--threads: '0' is not a number in 1..256" "$bench" --threads 0
+expect "benchmark: too few steps" "--steps: 2 is out of range" "$bench" --steps 2
+expect "coursework: unknown exercise" "unknown exercise ch9.nope" python3 "$kit" list --exercise ch9.nope
+mkdir -p "$in/not_empty" && : > "$in/not_empty/file"
+expect "coursework: student copy into a used folder" "not_empty: exists and is not empty" python3 "$kit" student "$in/not_empty"
+expect "coursework: missing submission" "missing_submission: not a folder" python3 "$kit" grade "$in/missing_submission" --out "$out"
+expect "coursework: hidden tests without a manifest" "manifest.json: no such file" python3 "$kit" grade "$source" --out "$out" --hidden "$in/a_folder.tsv"
+
 # ---- data files ----------------------------------------------------------------------------------
 expect "missing TSV" "missing.tsv: no such file" "$ch2" --task "$in/missing.tsv" --out "$out"
 expect "missing CSV" "missing.csv: no such file" "$ch4" --data "$in/missing.csv" --out "$out"
@@ -84,7 +95,7 @@ printf 'good\tbon\nbad \377 byte\tmauvais\n' > "$in/latin1.tsv"
 expect "invalid UTF-8" "latin1.tsv:2: invalid UTF-8 at byte 5" "$ch3" --task "$in/latin1.tsv" --out "$out"
 head -c 10485760 /dev/zero | tr '\0' 'a' > "$in/long_line.tsv"
 expect "a 10 MB line" "long_line.tsv:1: line is 10485760 bytes long" "$ch2" --task "$in/long_line.tsv" --out "$out"
-head -3 "$build/../datasets/reviews/train.tsv" > "$in/datasets/reviews/train.tsv"
+head -3 "$source/datasets/reviews/train.tsv" > "$in/datasets/reviews/train.tsv"
 printf '7\tthe food was great .\t0\t0:3\n' >> "$in/datasets/reviews/train.tsv"
 expect "label outside the class set" "train.tsv:4: rating 7 is outside 1..5" "$ch4" --datasets "$in/datasets" --out "$out"
 
