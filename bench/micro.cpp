@@ -48,7 +48,8 @@ std::vector<std::string> run_micro(int threads) {
 
     // matmul at B5's shapes: (B*T, D) x (D, D), x (D, d_ff), (B*T, d_ff) x (d_ff, D), x (D, V)
     const std::size_t rows = 64 * 32;
-    for (const auto& [k, n] : std::vector<std::pair<std::size_t, std::size_t>>{{128, 128}, {128, 512}, {512, 128}, {128, 1000}}) {
+    for (const auto& inner_outer : std::vector<std::pair<std::size_t, std::size_t>>{{128, 128}, {128, 512}, {512, 128}, {128, 1000}}) {
+        const std::size_t k = inner_outer.first, n = inner_outer.second;  // (lambdas cannot capture structured bindings in C++17)
         const Tensor a = uniform({rows, k}, -1, 1, rng), b = uniform({k, n}, -1, 1, rng);
         std::vector<float> c(rows * n);
         const double engine = median_seconds([&] { const Tensor y = matmul(a, b); }, 50);
