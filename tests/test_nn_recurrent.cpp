@@ -191,3 +191,93 @@ TEST_CASE("Recurrent: empty sequences, parameter count, every parameter learns, 
     CHECK_THROWS_WITH_AS(net.forward(Tensor::zeros({3, 3, 5}), lengths, rng),
                          "RecurrentCell: input's last axis must be 2, got shape (3, 3, 5)", std::invalid_argument);
 }
+
+namespace {
+
+// The recurrent cells as the composed equations (what GruCell and LstmCell ran before the fused
+// ops): the plain versions the fused ops are tested against.
+Tensor composed_gru(const Tensor& xw, const Tensor& hw, const Tensor& h) {
+    const std::size_t H = h.shape(1);
+    const Tensor rz = sigmoid(slice(xw, 1, 0, 2 * H) + slice(hw, 1, 0, 2 * H));
+    const Tensor r = slice(rz, 1, 0, H), z = slice(rz, 1, H, 2 * H);
+    const Tensor n = tanh(slice(xw, 1, 2 * H, 3 * H) + r * slice(hw, 1, 2 * H, 3 * H));
+    return n + z * (h - n);
+}
+
+std::pair<Tensor, Tensor> composed_lstm(const Tensor& gates, const Tensor& c_prev) {
+    const std::size_t H = c_prev.shape(1);
+    const Tensor i = sigmoid(slice(gates, 1, 0, H)), f = sigmoid(slice(gates, 1, H, 2 * H));
+    const Tensor g = tanh(slice(gates, 1, 2 * H, 3 * H)), o = sigmoid(slice(gates, 1, 3 * H, 4 * H));
+    const Tensor c = f * c_prev + i * g;
+    return {o * tanh(c), c};
+}
+
+/// Values of `out` and the gradients of `inputs` under the loss sum(out * weights), on a new tape.
+std::vector<std::vector<real>> run_and_differentiate(const std::function<Tensor()>& f, std::vector<Tensor> inputs,
+                                                     const Tensor& weights) {
+    for (Tensor& t : inputs) t.zero_grad();
+    Tape tape;
+    std::vector<std::vector<real>> result;
+    {
+        Recording on(tape);
+        const Tensor out = f();
+        result.push_back(out.values());
+        tape.backward(sum(out * weights));
+    }
+    for (const Tensor& t : inputs) result.push_back(t.grad().values());
+    return result;
+}
+
+/// Same values to 1e-12 relative (double precision): the fused loops may round differently from
+/// the composed ops only where the compiler contracts a multiply and an add into one FMA.
+void check_same(const std::vector<std::vector<real>>& fused, const std::vector<std::vector<real>>& plain) {
+    REQUIRE(fused.size() == plain.size());
+    for (std::size_t q = 0; q < fused.size(); ++q) {
+        CAPTURE(q);
+        REQUIRE(fused[q].size() == plain[q].size());
+        for (std::size_t e = 0; e < fused[q].size(); ++e) {
+            CHECK(fused[q][e] == doctest::Approx(plain[q][e]).epsilon(1e-12).scale(1e-3));
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("fused GRU and LSTM ops: the same values and gradients as the composed equations") {
+    for (const auto& [B, H] : std::vector<std::pair<std::size_t, std::size_t>>{{64, 128}, {3, 7}}) {
+        CAPTURE(B);
+        CAPTURE(H);
+        Rng rng(B + H);
+        const Tensor xw = uniform({B, 4 * H}, -3, 3, rng).set_requires_grad();
+        const Tensor hw = uniform({B, 3 * H}, -3, 3, rng).set_requires_grad();
+        const Tensor h = uniform({B, H}, -1, 1, rng).set_requires_grad();
+        const Tensor weights = uniform({B, H}, -2, 2, rng);
+        const Tensor xw3 = slice(xw, 1, 0, 3 * H).detach().set_requires_grad();
+
+        const auto fused = run_and_differentiate([&] { return gru_state(xw3, hw, h); }, {xw3, hw, h}, weights);
+        const auto plain = run_and_differentiate([&] { return composed_gru(xw3, hw, h); }, {xw3, hw, h}, weights);
+        check_same(fused, plain);
+
+        // LSTM: h_t and c_t both feed the loss, as in a sequence.
+        auto lstm_fused = [&] {
+            const Tensor c = lstm_cell_state(xw, h);
+            return lstm_hidden(xw, c) + c * 0.5;
+        };
+        auto lstm_plain = [&] {
+            const auto [h_t, c] = composed_lstm(xw, h);
+            return h_t + c * 0.5;
+        };
+        check_same(run_and_differentiate(lstm_fused, {xw, h}, weights), run_and_differentiate(lstm_plain, {xw, h}, weights));
+    }
+}
+
+TEST_CASE("fused cell ops: gradient checks, and shape errors name the op and the shapes") {
+    const Tensor gates = param({2, 12}, 21), h = param({2, 3}, 22), c = param({2, 3}, 23);
+    const Tensor xw = param({2, 9}, 24), hw = param({2, 9}, 25);
+    check_grads([&] { return gru_state(xw, hw, h); }, {xw, hw, h});
+    check_grads([&] { return lstm_cell_state(gates, c); }, {gates, c});
+    check_grads([&] { return lstm_hidden(gates, c); }, {gates, c});
+    CHECK_THROWS_WITH(gru_state(xw, gates, h), doctest::Contains("gru_state: needs gates (B, 3H) and a state (B, H), got (2, 9) and (2, 12) and (2, 3)"));
+    CHECK_THROWS_WITH(lstm_cell_state(xw, c), doctest::Contains("lstm_cell_state"));
+    CHECK_THROWS_WITH(lstm_hidden(gates, param({3, 3}, 26)), doctest::Contains("(2, 12) and (3, 3)"));
+}

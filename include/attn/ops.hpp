@@ -138,6 +138,17 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, real value);
 /// dx = (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) / sqrt(var + eps), dxhat = dy * gamma.
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, real eps);
 
+/// Recurrent cells' elementwise parts, fused (one node per step instead of ten; tested against the
+/// composed equations). Gate blocks are in PyTorch's order. See src/ops/recurrent_cells.cpp.
+/// GRU: xw = x W_i + b_i, hw = h W_h + b_h (B, 3H: r | z | n), h = h_{t-1} (B, H) -> h_t (B, H):
+///   r = sigma(xw_r + hw_r), z = sigma(xw_z + hw_z), n = tanh(xw_n + r hw_n), h_t = n + z (h - n)
+Tensor gru_state(const Tensor& xw, const Tensor& hw, const Tensor& h);
+/// LSTM: gates = x W_i + b_i + h W_h + b_h (B, 4H: i | f | g | o), c = c_{t-1} (B, H) -> c_t (B, H):
+///   c_t = sigma(a_f) c + sigma(a_i) tanh(a_g)
+Tensor lstm_cell_state(const Tensor& gates, const Tensor& c);
+/// LSTM: gates (B, 4H), c_t (B, H) -> h_t = sigma(a_o) tanh(c_t) (B, H)
+Tensor lstm_hidden(const Tensor& gates, const Tensor& c_t);
+
 /// y_k = e^(x_k - m) / sum_j e^(x_j - m), m = max_j x_j, along `axis`.
 /// dx = y * (dy - sum_k dy_k y_k). Entries equal to -inf get weight 0; a row that is entirely
 /// -inf (every key masked) gives all zeros and zero gradient, never NaN.

@@ -1,6 +1,7 @@
 // Recurrent cells and the sequence runner (see attn/nn/recurrent.hpp for the equations).
 #include "attn/nn/recurrent.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace attn {
@@ -55,27 +56,16 @@ RecurrentState RnnCell::step_projected(const Tensor& xw, const RecurrentState& s
 GruCell::GruCell(std::size_t input, std::size_t hidden, Rng& rng) : RecurrentCell(input, hidden, 3, rng) {}
 
 RecurrentState GruCell::step_projected(const Tensor& xw, const RecurrentState& state) const {
-    // EXERCISE ch1.gru_step (4 points): one GRU step: reset and update gates, candidate state, new state
-    const std::size_t H = hidden_size;
-    const Tensor hw = matmul(state.h, W_h) + b_h;                          // (B, 3H): r | z | n parts
-    const Tensor rz = sigmoid(slice(xw, 1, 0, 2 * H) + slice(hw, 1, 0, 2 * H));  // (B, 2H)
-    const Tensor r = slice(rz, 1, 0, H), z = slice(rz, 1, H, 2 * H);       // (B, H) each
-    const Tensor n = tanh(slice(xw, 1, 2 * H, 3 * H) + r * slice(hw, 1, 2 * H, 3 * H));
-    return {n + z * (state.h - n), {}};  // = (1 - z) n + z h_{t-1}
-    // END EXERCISE ch1.gru_step
+    const Tensor hw = matmul(state.h, W_h) + b_h;  // (B, 3H): r | z | n parts
+    return {gru_state(xw, hw, state.h), {}};       // (B, H), the equations above in one op
 }
 
 LstmCell::LstmCell(std::size_t input, std::size_t hidden, Rng& rng) : RecurrentCell(input, hidden, 4, rng) {}
 
 RecurrentState LstmCell::step_projected(const Tensor& xw, const RecurrentState& state) const {
-    const std::size_t H = hidden_size;
     const Tensor gates = xw + matmul(state.h, W_h) + b_h;  // (B, 4H): i | f | g | o
-    const Tensor i = sigmoid(slice(gates, 1, 0, H));
-    const Tensor f = sigmoid(slice(gates, 1, H, 2 * H));
-    const Tensor g = tanh(slice(gates, 1, 2 * H, 3 * H));
-    const Tensor o = sigmoid(slice(gates, 1, 3 * H, 4 * H));
-    const Tensor c = f * state.c + i * g;  // (B, H)
-    return {o * tanh(c), c};
+    const Tensor c = lstm_cell_state(gates, state.c);     // (B, H): f * c_{t-1} + i * g
+    return {lstm_hidden(gates, c), c};                     // (B, H): o * tanh(c_t)
 }
 
 std::unique_ptr<RecurrentCell> make_cell(CellType type, std::size_t input, std::size_t hidden, Rng& rng) {
@@ -112,8 +102,8 @@ void Recurrent::list(Lister& out) {
 namespace {
 
 /// Runs one cell over the sequence in one direction. xw (B, S, G*H) is the projected input;
-/// real[t] (B, 1) is 1 where position t is inside the sequence. Returns outputs (B, S, H) and the
-/// state after the last real step.
+/// real_at[t] (B, 1) is 1 where position t is inside the sequence, or undefined when position t is
+/// inside every sequence. Returns outputs (B, S, H) and the state after the last real step.
 std::pair<Tensor, RecurrentState> run_direction(const RecurrentCell& cell, const Tensor& xw,
                                                 const std::vector<Tensor>& real_at, bool reverse,
                                                 RecurrentState state) {
@@ -123,6 +113,11 @@ std::pair<Tensor, RecurrentState> run_direction(const RecurrentCell& cell, const
         const std::size_t t = reverse ? S - 1 - k : k;
         const Tensor xw_t = reshape(slice(xw, 1, t, t + 1), {B, GH});  // (B, G*H)
         const RecurrentState next = cell.step_projected(xw_t, state);
+        if (!real_at[t].defined()) {  // every sequence is still running at t: nothing to mask
+            state = next;
+            outputs[t] = next.h;
+            continue;
+        }
         // At a padded position keep the old state: the final state is the last real step's, and
         // a reverse pass starts each sequence at its own last real token.
         state.h = where(real_at[t], next.h, state.h);
@@ -152,11 +147,13 @@ Recurrent::Output Recurrent::forward(const Tensor& x, const std::vector<int>& le
         fail("Recurrent", "needs " + std::to_string(cells.size()) + " initial states (layers x directions), got " +
                               std::to_string(initial.size()));
     }
-    std::vector<Tensor> real_at(S);  // (B, 1) each: 1 inside the sequence, 0 at padding
+    // (B, 1) each: 1 inside the sequence, 0 at padding; left undefined where no sequence has ended,
+    // so that the runner skips the masking (three passes per state and step) there.
+    std::vector<Tensor> real_at(S);
     for (std::size_t t = 0; t < S; ++t) {
         std::vector<real> inside(B);
         for (std::size_t b = 0; b < B; ++b) inside[b] = std::size_t(lengths[b]) > t ? 1 : 0;
-        real_at[t] = Tensor::from({B, 1}, inside);
+        if (std::find(inside.begin(), inside.end(), real(0)) != inside.end()) real_at[t] = Tensor::from({B, 1}, inside);
     }
 
     Output result;

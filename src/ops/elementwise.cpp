@@ -3,6 +3,7 @@
 
 #include "attn/ops.hpp"
 #include "attn/record.hpp"
+#include "logistic.hpp"
 
 namespace attn {
 
@@ -113,9 +114,7 @@ Tensor tanh(const Tensor& x) {
 
 Tensor sigmoid(const Tensor& x) {
     Array y = value(x);
-    for (real& v : y) {  // two branches so that exp never overflows
-        v = v >= 0 ? real(1) / (real(1) + std::exp(-v)) : std::exp(v) / (real(1) + std::exp(v));
-    }
+    for (real& v : y) v = logistic(v);
     return record("sigmoid", std::move(y), {x}, [](const Backward& g) -> Grads {
         return {g.dout * g.out * (real(1) - g.out)};
     });
