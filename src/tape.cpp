@@ -127,6 +127,16 @@ void accumulate(Storage& s, Array&& g) {
 
 }  // namespace
 
+Array& Backward::input_grad(std::size_t i) const {
+    Storage& s = inputs[i].storage();
+    if (!s.requires_grad) throw std::logic_error("input_grad: input " + std::to_string(i) + " needs no gradient");
+    if (!s.has_grad) {
+        s.grad = zeros(shape_of(s.value));
+        s.has_grad = true;
+    }
+    return s.grad;
+}
+
 // ---- the reverse sweep --------------------------------------------------------------------------
 
 void Tape::backward(const Tensor& loss) {

@@ -100,6 +100,15 @@ TEST_CASE("slice: closed form, gradients, errors") {
                          std::invalid_argument);
 }
 
+TEST_CASE("slice, index_select and embedding add their gradients in place: with other uses of the input") {
+    // Their backward writes into the input's gradient directly (Backward::input_grad), so these
+    // check that it adds to what other nodes contributed, whichever runs first.
+    const Tensor w = param({3, 4}, 41);
+    check_grads([&] { return slice(w, 1, 0, 3) * slice(w, 1, 1, 4) + sum(slice(w, 1, 2, 4), 1, true) + sum(w, 1, true); }, {w});
+    check_grads([&] { return w * 2.0 + concat({slice(w, 0, 1, 3), index_select(w, 0, Ids({2}))}, 0); }, {w});
+    check_grads([&] { return matmul(embedding(w, Ids({2, 1, 2}), /*padding_id=*/0), w, Trans::no, Trans::yes) + slice(w, 1, 0, 3); }, {w});
+}
+
 TEST_CASE("index_select: gathers along an axis, scatter-adds back") {
     const Tensor x = Tensor::from({3, 2}, {1, 2, 3, 4, 5, 6});
     check_values(index_select(x, 0, Ids({2, 0, 2})), {5, 6, 1, 2, 5, 6});

@@ -6,7 +6,8 @@
 //  - calls the lambda during backward with dL/d(output), skipping inputs that need no gradient;
 //  - sums a gradient over broadcast axes back to its input's shape (numpy broadcasting);
 //  - checks every returned gradient's shape, naming the op when it is wrong;
-//  - accumulates into the inputs' gradients.
+//  - accumulates into the inputs' gradients (or lets an op add a small block in place, see
+//    Backward::input_grad).
 //
 //     /// tanh, elementwise.   y = tanh(x)   dL/dx = dL/dy * (1 - y^2)   shapes: any -> same
 //     Tensor tanh(const Tensor& x) {
@@ -57,6 +58,11 @@ struct Backward {
     const Array& in(std::size_t i) const { return value(inputs[i]); }
     /// Whether input i wants a gradient; ops may skip computing the others (return std::nullopt).
     bool needs(std::size_t i) const { return inputs[i].requires_grad(); }
+    /// Input i's gradient, zero-filled on first use, for adding a contribution in place: for ops
+    /// whose gradient touches a small part of a big input (slice, index_select, embedding), where a
+    /// full-size zero array per node would cost more than the op itself. Such an op adds into it
+    /// and returns std::nullopt for input i. Call only when needs(i).
+    Array& input_grad(std::size_t i) const;
 };
 
 /// One gradient per input, in input order; std::nullopt for "none" (e.g. a constant input).

@@ -31,17 +31,17 @@ Array gather(const Array& x, const AxisLayout& l, const std::vector<int>& ids) {
     return y;
 }
 
-/// dx[o, ids[k], i] += dy[o, k, i]: the scatter-add that undoes gather (repeated ids add up).
-Array scatter_add(const Array& dy, const Shape& x_shape, const AxisLayout& l, const std::vector<int>& ids) {
+/// dx[o, ids[k], i] += dy[o, k, i]: the scatter-add that undoes gather (repeated ids add up),
+/// into x's gradient in place (see Backward::input_grad). Rows whose id is `skip` get nothing.
+void scatter_add(Array& dx, const Array& dy, const AxisLayout& l, const std::vector<int>& ids, int skip = -1) {
     const std::size_t m = ids.size();
-    Array dx = attn::zeros(x_shape);
     for (std::size_t o = 0; o < l.outer; ++o)
         for (std::size_t k = 0; k < m; ++k) {
+            if (ids[k] == skip) continue;
             const real* from = dy.data() + (o * m + k) * l.inner;
             real* to = dx.data() + (o * l.n + static_cast<std::size_t>(ids[k])) * l.inner;
             for (std::size_t i = 0; i < l.inner; ++i) to[i] += from[i];
         }
-    return dx;
 }
 
 }  // namespace
@@ -56,8 +56,9 @@ Tensor index_select(const Tensor& x, int axis, const Ids& ids) {
     out_shape[ax] = ids.values.size();
     Array y = gather(value(x), l, ids.values);
     y.reshape(out_shape);
-    return record("index_select", std::move(y), {x}, [shape, l, ids](const Backward& g) -> Grads {
-        return {scatter_add(g.dout, shape, l, ids.values)};
+    return record("index_select", std::move(y), {x}, [l, ids](const Backward& g) -> Grads {
+        scatter_add(g.input_grad(0), g.dout, l, ids.values);
+        return {std::nullopt};
     });
 }
 
@@ -70,13 +71,10 @@ Tensor embedding(const Tensor& weight, const Ids& ids, int padding_id) {
     out_shape.push_back(shape[1]);
     Array y = gather(value(weight), rows, ids.values);
     y.reshape(out_shape);
-    return record("embedding", std::move(y), {weight}, [shape, rows, ids, padding_id](const Backward& g) -> Grads {
-        Array dweight = scatter_add(g.dout, shape, rows, ids.values);
-        if (padding_id >= 0 && static_cast<std::size_t>(padding_id) < shape[0]) {
-            // the padding row is a constant: whatever flowed into it is dropped
-            std::fill_n(dweight.data() + static_cast<std::size_t>(padding_id) * shape[1], shape[1], real(0));
-        }
-        return {std::move(dweight)};
+    return record("embedding", std::move(y), {weight}, [rows, ids, padding_id](const Backward& g) -> Grads {
+        // the padding row is a constant here: whatever flows to it from this op is dropped
+        scatter_add(g.input_grad(0), g.dout, rows, ids.values, padding_id);
+        return {std::nullopt};
     });
 }
 

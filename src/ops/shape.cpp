@@ -167,13 +167,17 @@ Tensor slice(const Tensor& x, int axis, std::size_t begin, std::size_t end) {
         const real* from = value(x).data() + (o * l.n + begin) * l.inner;
         std::copy(from, from + run, y.data() + o * run);
     }
-    return record("slice", std::move(y), {x}, [shape, l, begin, run](const Backward& g) -> Grads {
-        Array dx = attn::zeros(shape);
+    return record("slice", std::move(y), {x}, [l, begin, run](const Backward& g) -> Grads {
+        // dx is dy inside the range and 0 elsewhere: added in place into x's gradient, because a
+        // runner slicing one time step at a time from (B, S, .) would otherwise build and sum S
+        // full-size arrays per sequence.
+        real* dx = g.input_grad(0).data();
         for (std::size_t o = 0; o < l.outer; ++o) {
             const real* from = g.dout.data() + o * run;
-            std::copy(from, from + run, dx.data() + (o * l.n + begin) * l.inner);
+            real* to = dx + (o * l.n + begin) * l.inner;
+            for (std::size_t i = 0; i < run; ++i) to[i] += from[i];
         }
-        return {std::move(dx)};
+        return {std::nullopt};
     });
 }
 
