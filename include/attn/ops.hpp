@@ -61,7 +61,7 @@ Tensor sqrt(const Tensor& x);
 Tensor pow(const Tensor& x, real p);
 /// y = tanh x         dx = dy * (1 - y^2)
 Tensor tanh(const Tensor& x);
-/// y = 1/(1+e^-x)     dx = dy * y * (1 - y)    (computed without overflow for large |x|)
+/// y = 1/(1+e^-x)     dx = dy * y * (1 - y)    (exact limits 0 and 1 for large |x|, never NaN)
 Tensor sigmoid(const Tensor& x);
 /// y = max(x, 0)      dx = dy * [x > 0]        (gradient 0 at x = 0, as PyTorch)
 Tensor relu(const Tensor& x);

@@ -113,8 +113,7 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
-    Array y = value(x);
-    for (real& v : y) v = logistic(v);
+    Array y = logistic(value(x));
     return record("sigmoid", std::move(y), {x}, [](const Backward& g) -> Grads {
         return {g.dout * g.out * (real(1) - g.out)};
     });

@@ -28,6 +28,16 @@ std::size_t check_cell_shapes(const char* op, const Shape& state, std::initializ
     return state[1];
 }
 
+/// Columns [begin, begin + width) of a (B, stride) array, as a contiguous (B, width) array.
+Array columns(const Array& a, std::size_t begin, std::size_t width) {
+    const std::size_t B = a.shape(0), stride = a.shape(1);
+    Array out = xt::empty<real>(Shape{B, width});
+    for (std::size_t b = 0; b < B; ++b) {
+        std::copy_n(a.data() + b * stride + begin, width, out.data() + b * width);
+    }
+    return out;
+}
+
 }  // namespace
 
 // GRU, given xw = x_t W_i + b_i and hw = h_{t-1} W_h + b_h (blocks r | z | n):
@@ -45,43 +55,45 @@ Tensor gru_state(const Tensor& xw, const Tensor& hw, const Tensor& h) {
     const real* x = value(xw).data();
     const real* w = value(hw).data();
     const real* h_prev = value(h).data();
-    Array r_z_n = xt::empty<real>(Shape{B, 3 * H});  // the gates after their activations, for backward
-    Array a_n = xt::empty<real>(Shape{B, H});         // n's pre-activation
-    real* gate = r_z_n.data();
+    Array a_rz = xt::empty<real>(Shape{B, 2 * H}), a_n = xt::empty<real>(Shape{B, H});  // pre-activations
     for (std::size_t b = 0; b < B; ++b) {
-        const std::size_t row = b * 3 * H;
-        for (std::size_t j = 0; j < 2 * H; ++j) gate[row + j] = logistic(x[row + j] + w[row + j]);
-        for (std::size_t j = 0; j < H; ++j) a_n.data()[b * H + j] = x[row + 2 * H + j] + gate[row + j] * w[row + 2 * H + j];
+        for (std::size_t j = 0; j < 2 * H; ++j) a_rz.data()[b * 2 * H + j] = x[b * 3 * H + j] + w[b * 3 * H + j];
     }
-    const Array n = xt::tanh(a_n);  // (B, H)
+    Array rz = logistic(a_rz);  // (B, 2H): r | z
+    for (std::size_t b = 0; b < B; ++b) {
+        for (std::size_t j = 0; j < H; ++j) {
+            a_n.data()[b * H + j] = x[b * 3 * H + 2 * H + j] + rz.data()[b * 2 * H + j] * w[b * 3 * H + 2 * H + j];
+        }
+    }
+    Array n = xt::tanh(a_n);  // (B, H)
     Array h_t = xt::empty<real>(Shape{B, H});
     for (std::size_t b = 0; b < B; ++b) {
         for (std::size_t j = 0; j < H; ++j) {
-            const std::size_t k = b * H + j, row = b * 3 * H;
-            const real n_k = n.data()[k];
-            gate[row + 2 * H + j] = n_k;
-            h_t.data()[k] = n_k + gate[row + H + j] * (h_prev[k] - n_k);
+            const std::size_t k = b * H + j;
+            h_t.data()[k] = n.data()[k] + rz.data()[b * 2 * H + H + j] * (h_prev[k] - n.data()[k]);
         }
     }
-    return record("gru_state", std::move(h_t), {xw, hw, h}, [B, H, r_z_n = std::move(r_z_n)](const Backward& g) -> Grads {
+    return record("gru_state", std::move(h_t), {xw, hw, h},
+                  [B, H, rz = std::move(rz), n = std::move(n)](const Backward& g) -> Grads {
         const real* dh_t = g.dout.data();
         const real* w = g.in(1).data();
         const real* h_prev = g.in(2).data();
-        const real* gate = r_z_n.data();
-        Array dxw = xt::empty<real>(Shape{B, 3 * H}), dhw = xt::empty<real>(Shape{B, 3 * H}), dh = xt::empty<real>(Shape{B, H});
-        real *dx = dxw.data(), *dw = dhw.data();
+        Array dxw = xt::empty<real>(Shape{B, 3 * H}), dhw = xt::empty<real>(Shape{B, 3 * H});
+        Array dh = xt::empty<real>(Shape{B, H});
         for (std::size_t b = 0; b < B; ++b) {
+            real* dx = dxw.data() + b * 3 * H;
+            real* dw = dhw.data() + b * 3 * H;
             for (std::size_t j = 0; j < H; ++j) {
-                const std::size_t k = b * H + j, row = b * 3 * H;
-                const real r = gate[row + j], z = gate[row + H + j], n = gate[row + 2 * H + j];
-                const real dz = dh_t[k] * (h_prev[k] - n);
+                const std::size_t k = b * H + j;
+                const real r = rz.data()[b * 2 * H + j], z = rz.data()[b * 2 * H + H + j], n_k = n.data()[k];
+                const real dz = dh_t[k] * (h_prev[k] - n_k);
                 const real dh_z = dh_t[k] * z;  // through z * h_{t-1}, and minus through z * n
-                const real da_n = (dh_t[k] - dh_z) * (real(1) - n * n);
-                const real dr = da_n * w[row + 2 * H + j];
-                dx[row + j] = dw[row + j] = dr * r * (real(1) - r);
-                dx[row + H + j] = dw[row + H + j] = dz * z * (real(1) - z);
-                dx[row + 2 * H + j] = da_n;
-                dw[row + 2 * H + j] = da_n * r;
+                const real da_n = (dh_t[k] - dh_z) * (real(1) - n_k * n_k);
+                const real dr = da_n * w[b * 3 * H + 2 * H + j];
+                dx[j] = dw[j] = dr * r * (real(1) - r);
+                dx[H + j] = dw[H + j] = dz * z * (real(1) - z);
+                dx[2 * H + j] = da_n;
+                dw[2 * H + j] = da_n * r;
                 dh.data()[k] = dh_z;
             }
         }
@@ -99,35 +111,26 @@ Tensor gru_state(const Tensor& xw, const Tensor& hw, const Tensor& h) {
 Tensor lstm_cell_state(const Tensor& gates, const Tensor& c) {
     const std::size_t H = check_cell_shapes("lstm_cell_state", c.shape(), {gates.shape()}, 4);
     const std::size_t B = c.shape(0);
-    const real* a = value(gates).data();
+    Array i_f = logistic(columns(value(gates), 0, 2 * H));  // (B, 2H): i | f
+    Array g_t = xt::tanh(columns(value(gates), 2 * H, H));  // (B, H)
     const real* c_prev = value(c).data();
-    Array i_f_g = xt::empty<real>(Shape{B, 3 * H});  // after their activations, for backward
-    Array a_g = xt::empty<real>(Shape{B, H});
-    real* gate = i_f_g.data();
-    for (std::size_t b = 0; b < B; ++b) {
-        for (std::size_t j = 0; j < 2 * H; ++j) gate[b * 3 * H + j] = logistic(a[b * 4 * H + j]);
-        for (std::size_t j = 0; j < H; ++j) a_g.data()[b * H + j] = a[b * 4 * H + 2 * H + j];
-    }
-    const Array g_t = xt::tanh(a_g);  // (B, H)
     Array c_t = xt::empty<real>(Shape{B, H});
     for (std::size_t b = 0; b < B; ++b) {
         for (std::size_t j = 0; j < H; ++j) {
-            const std::size_t k = b * H + j, row = b * 3 * H;
-            const real g_k = g_t.data()[k];
-            gate[row + 2 * H + j] = g_k;
-            c_t.data()[k] = gate[row + H + j] * c_prev[k] + gate[row + j] * g_k;
+            const std::size_t k = b * H + j;
+            c_t.data()[k] = i_f.data()[b * 2 * H + H + j] * c_prev[k] + i_f.data()[b * 2 * H + j] * g_t.data()[k];
         }
     }
-    return record("lstm_cell_state", std::move(c_t), {gates, c}, [B, H, i_f_g = std::move(i_f_g)](const Backward& bw) -> Grads {
+    return record("lstm_cell_state", std::move(c_t), {gates, c},
+                  [B, H, i_f = std::move(i_f), g_t = std::move(g_t)](const Backward& bw) -> Grads {
         const real* dc_t = bw.dout.data();
         const real* c_prev = bw.in(1).data();
-        const real* gate = i_f_g.data();
         Array da = xt::empty<real>(Shape{B, 4 * H}), dc = xt::empty<real>(Shape{B, H});
         for (std::size_t b = 0; b < B; ++b) {
+            real* d = da.data() + b * 4 * H;
             for (std::size_t j = 0; j < H; ++j) {
-                const std::size_t k = b * H + j, row = b * 4 * H;
-                const real i = gate[b * 3 * H + j], f = gate[b * 3 * H + H + j], g = gate[b * 3 * H + 2 * H + j];
-                real* d = da.data() + row;
+                const std::size_t k = b * H + j;
+                const real i = i_f.data()[b * 2 * H + j], f = i_f.data()[b * 2 * H + H + j], g = g_t.data()[k];
                 d[j] = dc_t[k] * g * i * (real(1) - i);
                 d[H + j] = dc_t[k] * c_prev[k] * f * (real(1) - f);
                 d[2 * H + j] = dc_t[k] * i * (real(1) - g * g);
@@ -146,12 +149,8 @@ Tensor lstm_cell_state(const Tensor& gates, const Tensor& c) {
 Tensor lstm_hidden(const Tensor& gates, const Tensor& c_t) {
     const std::size_t H = check_cell_shapes("lstm_hidden", c_t.shape(), {gates.shape()}, 4);
     const std::size_t B = c_t.shape(0);
-    const real* a = value(gates).data();
-    Array o = xt::empty<real>(Shape{B, H});
-    for (std::size_t b = 0; b < B; ++b) {
-        for (std::size_t j = 0; j < H; ++j) o.data()[b * H + j] = logistic(a[b * 4 * H + 3 * H + j]);
-    }
-    Array tanh_c = xt::tanh(value(c_t));  // (B, H)
+    Array o = logistic(columns(value(gates), 3 * H, H));  // (B, H)
+    Array tanh_c = xt::tanh(value(c_t));                 // (B, H)
     Array h_t = o * tanh_c;
     return record("lstm_hidden", std::move(h_t), {gates, c_t},
                   [B, H, o = std::move(o), tanh_c = std::move(tanh_c)](const Backward& bw) -> Grads {
