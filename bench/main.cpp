@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "attn/cli.hpp"
+#include "attn/gemm_log.hpp"
 #include "attn/io.hpp"
 #include "attn/json.hpp"
 #include "attn/runtime.hpp"
+#include "blas_floor.hpp"
 #include "micro.hpp"
 #include "workloads.hpp"
 
@@ -34,6 +36,14 @@ int run_workload(int index, int threads, int warmup, int steps) {
     attn::configure_runtime(threads);
     bench::Workload w = bench::make_workload(index);
     for (int i = 0; i < warmup; ++i) w.step();
+    std::vector<attn::GemmCall> products;  // one more untimed step, recording its matrix products
+    {
+        attn::GemmLog log;
+        w.step();
+        products = std::move(log.calls);
+    }
+    double blas_flops = 0;
+    for (const attn::GemmCall& call : products) blas_flops += call.flops();
     std::vector<double> ms;
     for (int i = 0; i < steps; ++i) {
         const auto start = std::chrono::steady_clock::now();
@@ -42,10 +52,13 @@ int run_workload(int index, int threads, int warmup, int steps) {
     }
     std::sort(ms.begin(), ms.end());
     const double median = steps % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    const double floor_ms = bench::blas_floor_ms(products, steps);
     attn::JsonObject out;
     out.add("name", w.name).add("threads", long(threads)).add("steps", long(steps)).add("median_ms", median)
         .add("tokens_per_s", w.tokens_per_step / (median / 1000)).add("flops_per_step", w.flops_per_step)
-        .add("gflops", w.flops_per_step / (median / 1000) / 1e9).add("peak_rss_mb", peak_rss_mb());
+        .add("gflops", w.flops_per_step / (median / 1000) / 1e9).add("peak_rss_mb", peak_rss_mb())
+        .add("blas_calls_per_step", long(products.size())).add("blas_flops_per_step", blas_flops)
+        .add("blas_floor_ms", floor_ms);
     std::printf("%s\n", bench::one_line(out).c_str());
     return 0;
 }
@@ -112,7 +125,8 @@ int main(int argc, char** argv) {
         const std::string self = "/proc/self/exe";
         std::string all = "{\n  \"workloads\": [";
         bool first = true;
-        std::printf("%-16s %7s %12s %12s %9s %9s %9s\n", "workload", "threads", "ms/step", "tokens/s", "GFLOP", "GFLOP/s", "RSS MB");
+        std::printf("%-16s %7s %9s %12s %9s %9s %8s %9s %7s\n", "workload", "threads", "ms/step", "tokens/s", "GFLOP",
+                    "GFLOP/s", "RSS MB", "BLAS ms", "BLAS %");
         for (int t : thread_counts) {
             for (int index : workloads) {
                 const std::string line = spawn_workload(self, index, t, warmup, steps);
@@ -123,9 +137,10 @@ int main(int argc, char** argv) {
                     return std::stod(line.substr(at + key.size() + 4));
                 };
                 const std::size_t name_at = line.find("\"name\": \"") + 9;
-                std::printf("%-16s %7d %12.2f %12.0f %9.3f %9.2f %9.1f\n", line.substr(name_at, line.find('"', name_at) - name_at).c_str(),
-                            t, number("median_ms"), number("tokens_per_s"), number("flops_per_step") / 1e9, number("gflops"),
-                            number("peak_rss_mb"));
+                std::printf("%-16s %7d %9.2f %12.0f %9.3f %9.2f %8.1f %9.2f %6.0f%%\n",
+                            line.substr(name_at, line.find('"', name_at) - name_at).c_str(), t, number("median_ms"),
+                            number("tokens_per_s"), number("flops_per_step") / 1e9, number("gflops"), number("peak_rss_mb"),
+                            number("blas_floor_ms"), 100 * number("blas_floor_ms") / number("median_ms"));
                 std::fflush(stdout);
             }
         }

@@ -16,9 +16,6 @@ namespace bench {
 
 using namespace attn;
 
-namespace {
-
-/// Median seconds of `f` over `repeats` runs, after 3 untimed ones.
 double median_seconds(const std::function<void()>& f, int repeats) {
     for (int i = 0; i < 3; ++i) f();
     std::vector<double> s;
@@ -30,8 +27,6 @@ double median_seconds(const std::function<void()>& f, int repeats) {
     std::sort(s.begin(), s.end());
     return s[s.size() / 2];
 }
-
-}  // namespace
 
 std::string one_line(const JsonObject& j) {
     std::string line = j.str();

@@ -3,6 +3,7 @@
 // and layer norm.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@ namespace bench {
 
 /// A JSON object on one line (the suite's output is one object a line).
 std::string one_line(const attn::JsonObject& object);
+
+/// Median seconds of `f` over `repeats` runs, after 3 untimed ones.
+double median_seconds(const std::function<void()>& f, int repeats);
 
 /// Prints a table and returns one JSON object per measurement (as single lines).
 std::vector<std::string> run_micro(int threads);

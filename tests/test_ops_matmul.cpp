@@ -2,6 +2,7 @@
 // independent reference, float64 gradient checks, and the shape-error messages.
 #include <xtensor-blas/xlinalg.hpp>
 
+#include "attn/gemm_log.hpp"
 #include "attn/record.hpp"
 #include "check.hpp"
 
@@ -93,4 +94,31 @@ TEST_CASE("matmul and bmm: shape errors name both shapes") {
 
 TEST_CASE("matmul with an empty inner dimension is all zeros") {
     check_values(matmul(Tensor::zeros({2, 0}), Tensor::zeros({0, 3})), {0, 0, 0, 0, 0, 0});
+}
+
+TEST_CASE("GemmLog records every BLAS call of matmul and bmm, forward and backward") {
+    const Tensor a = param({2, 3}, 50), b = param({4, 3}, 51), batch = param({5, 2, 3}, 52);
+    GemmLog log;
+    Tape tape;
+    {
+        Recording on(tape);
+        const Tensor first = sum(matmul(a, b, Trans::no, Trans::yes));
+        const Tensor second = sum(bmm(batch, batch, Trans::yes, Trans::no));
+        tape.backward(first + second);
+    }
+    REQUIRE(log.calls.size() == 6);  // 2 forward, then backward in reverse: two for bmm, two for matmul
+    const GemmCall& forward = log.calls[0];
+    CHECK((forward.trans_a == false && forward.trans_b == true));
+    CHECK((forward.m == 2 && forward.n == 4 && forward.k == 3 && forward.batch == 1));
+    CHECK((log.calls[1].m == 3 && log.calls[1].n == 3 && log.calls[1].k == 2 && log.calls[1].batch == 5));
+    double flops = 0;
+    for (const GemmCall& call : log.calls) flops += call.flops();
+    // forward 2*2*4*3 + 2*3*3*2*5; each backward product has the same count as its forward one
+    CHECK(flops == 3 * (2.0 * 2 * 4 * 3 + 2.0 * 3 * 3 * 2 * 5));
+    {
+        GemmLog inner;  // the innermost log records; the outer one gets nothing meanwhile
+        matmul(a, b, Trans::no, Trans::yes);
+        CHECK(inner.calls.size() == 1);
+    }
+    CHECK(log.calls.size() == 6);
 }

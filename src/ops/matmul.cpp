@@ -3,6 +3,7 @@
 // <cblas.h> declare the same enums and cannot share a translation unit.)
 #include <cblas.h>
 
+#include "attn/gemm_log.hpp"
 #include "attn/ops.hpp"
 #include "attn/record.hpp"
 
@@ -31,8 +32,10 @@ Array product(const Array& x, bool tx, const Array& y, bool ty) {
     const std::size_t xr = x.shape()[d - 2], xc = x.shape()[d - 1];
     const std::size_t yr = y.shape()[d - 2], yc = y.shape()[d - 1];
     const std::size_t m = tx ? xc : xr, k = tx ? xr : xc, n = ty ? yr : yc;
-    Array out = attn::zeros(batched ? Shape{batch, m, n} : Shape{m, n});
-    if (m == 0 || n == 0 || k == 0) return out;  // BLAS rejects empty operands; the product is 0
+    const Shape shape = batched ? Shape{batch, m, n} : Shape{m, n};
+    if (m == 0 || n == 0 || k == 0) return attn::zeros(shape);  // BLAS rejects empty operands; the product is 0
+    Array out = xt::empty<real>(shape);  // beta = 0: BLAS writes every element without reading it
+    if (GemmLog* log = active_gemm_log()) log->calls.push_back({tx, ty, m, n, k, batch});
     for (std::size_t b = 0; b < batch; ++b) {
         gemm(tx, ty, m, n, k, x.data() + b * xr * xc, xc, y.data() + b * yr * yc, yc,
              out.data() + b * m * n);
@@ -80,7 +83,13 @@ Tensor record_product(const char* op, const Tensor& a, const Tensor& b, Trans ta
     });
 }
 
+thread_local GemmLog* active_log = nullptr;
+
 }  // namespace
+
+GemmLog::GemmLog() : previous_(active_log) { active_log = this; }
+GemmLog::~GemmLog() { active_log = previous_; }
+GemmLog* active_gemm_log() { return active_log; }
 
 void set_blas_threads(int threads) {
     if (threads < 1) fail("set_blas_threads", "needs at least 1 thread, got " + std::to_string(threads));
