@@ -21,12 +21,16 @@ done
 python3 - "$out" $threads <<'PY'
 import json, sys
 out, threads = sys.argv[1], sys.argv[2:]
-print(f"{'workload':16} {'threads':>7} {'attn ms':>9} {'torch ms':>9} {'attn/torch':>10} {'attn GFLOP/s':>12} {'attn MB':>8} {'torch MB':>8}")
+# BLAS ms: the step's matrix products alone on raw sgemm (attn_bench's floor); floor/torch is the
+# smallest attn/torch any implementation on this BLAS could reach.
+print(f"{'workload':16} {'threads':>7} {'attn ms':>9} {'torch ms':>9} {'attn/torch':>10} {'BLAS ms':>8} "
+      f"{'floor/torch':>11} {'attn GFLOP/s':>12} {'attn MB':>8} {'torch MB':>8}")
 for t in threads:
     attn = json.load(open(f"{out}/attn_{t}.json"))["workloads"]
     torch = {w["name"]: w for w in json.load(open(f"{out}/torch_{t}.json"))["workloads"]}
     for a in attn:
         p = torch[a["name"]]
         print(f"{a['name']:16} {t:>7} {a['median_ms']:9.1f} {p['median_ms']:9.1f} {a['median_ms'] / p['median_ms']:10.2f} "
+              f"{a['blas_floor_ms']:8.1f} {a['blas_floor_ms'] / p['median_ms']:11.2f} "
               f"{a['gflops']:12.1f} {a['peak_rss_mb']:8.0f} {p['peak_rss_mb']:8.0f}")
 PY
