@@ -49,9 +49,9 @@ Array columns(const Array& a, std::size_t begin, std::size_t width) {
 //   dxw = [da_r | da_z | da_n],   dhw = [da_r | da_z | da_n r],   dh_{t-1} = dh_t z
 // xw (B, 3H), hw (B, 3H), h (B, H) -> h_t (B, H)
 Tensor gru_state(const Tensor& xw, const Tensor& hw, const Tensor& h) {
-    const std::size_t H = check_cell_shapes("gru_state", h.shape(), {xw.shape(), hw.shape()}, 3);
-    const std::size_t B = h.shape(0);
+    check_cell_shapes("gru_state", h.shape(), {xw.shape(), hw.shape()}, 3);
     // EXERCISE ch1.gru_step (4 points): one GRU step (forward and backward) from the gates' inputs
+    const std::size_t B = h.shape(0), H = h.shape(1);
     const real* x = value(xw).data();
     const real* w = value(hw).data();
     const real* h_prev = value(h).data();
