@@ -244,7 +244,8 @@ void check_same(const std::vector<std::vector<real>>& fused, const std::vector<s
 }  // namespace
 
 TEST_CASE("fused GRU and LSTM ops: the same values and gradients as the composed equations") {
-    for (const auto& [B, H] : std::vector<std::pair<std::size_t, std::size_t>>{{64, 128}, {3, 7}}) {
+    for (const auto& sizes : std::vector<std::pair<std::size_t, std::size_t>>{{64, 128}, {3, 7}}) {
+        const std::size_t B = sizes.first, H = sizes.second;  // not a structured binding: CAPTURE is a lambda
         CAPTURE(B);
         CAPTURE(H);
         Rng rng(B + H);
