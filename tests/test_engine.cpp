@@ -159,6 +159,16 @@ TEST_CASE("the engine checks each backward's gradients and names the op") {
                              "broken_op: backward returned a gradient of shape (3, 2) for an input of shape (2, 3)",
                              std::logic_error);
     }
+    SUBCASE("an in-place gradient asked for an input that needs none") {
+        Tape tape;
+        Recording on(tape);
+        const Tensor constant = Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6});
+        const Tensor y = record("broken_op", Array(value(x)), {x, constant}, [](const Backward& g) -> Grads {
+            g.input_grad(1);
+            return {std::nullopt, std::nullopt};
+        });
+        CHECK_THROWS_WITH_AS(tape.backward(sum(y)), "input_grad: input 1 needs no gradient", std::logic_error);
+    }
     SUBCASE("wrong number of gradients") {
         Tape tape;
         Recording on(tape);

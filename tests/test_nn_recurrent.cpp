@@ -279,6 +279,9 @@ TEST_CASE("fused cell ops: gradient checks, and shape errors name the op and the
     check_grads([&] { return lstm_cell_state(gates, c); }, {gates, c});
     check_grads([&] { return lstm_hidden(gates, c); }, {gates, c});
     CHECK_THROWS_WITH(gru_state(xw, gates, h), doctest::Contains("gru_state: needs gates (B, 3H) and a state (B, H), got (2, 9) and (2, 12) and (2, 3)"));
-    CHECK_THROWS_WITH(lstm_cell_state(xw, c), doctest::Contains("lstm_cell_state"));
-    CHECK_THROWS_WITH(lstm_hidden(gates, param({3, 3}, 26)), doctest::Contains("(2, 12) and (3, 3)"));
+    CHECK_THROWS_WITH(lstm_cell_state(xw, c),
+                      doctest::Contains("lstm_cell_state: needs gates (B, 4H) and a state (B, H), got (2, 9) and (2, 3)"));
+    CHECK_THROWS_WITH(lstm_hidden(gates, param({3, 3}, 26)),
+                      doctest::Contains("lstm_hidden: needs gates (B, 4H) and a state (B, H), got (2, 12) and (3, 3)"));
+    CHECK_THROWS_WITH(gru_state(xw, hw, param({2, 3, 1}, 27)), doctest::Contains("gru_state: needs gates (B, 3H)"));
 }
