@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "attn/cli.hpp"
+#include "attn/support/cli.hpp"
 #include "attn/gemm_log.hpp"
-#include "attn/io.hpp"
-#include "attn/json.hpp"
-#include "attn/runtime.hpp"
+#include "attn/support/io.hpp"
+#include "attn/support/json.hpp"
+#include "attn/support/runtime.hpp"
 #include "blas_floor.hpp"
 #include "micro.hpp"
 #include "workloads.hpp"

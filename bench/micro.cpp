@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "attn/attn.hpp"
-#include "attn/json.hpp"
+#include "attn/support/json.hpp"
 #include "attn/nn/layers.hpp"
 
 namespace bench {

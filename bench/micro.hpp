@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "attn/json.hpp"
+#include "attn/support/json.hpp"
 
 namespace bench {
 

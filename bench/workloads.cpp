@@ -9,8 +9,8 @@
 #include "../chapters/03_luong/model.hpp"
 #include "../chapters/04_han/model.hpp"
 #include "../chapters/05_transformer/model.hpp"
-#include "attn/loss.hpp"
-#include "attn/optim.hpp"
+#include "attn/train/loop.hpp"
+#include "attn/train/loss.hpp"
 
 namespace bench {
 
@@ -32,37 +32,22 @@ std::vector<std::vector<int>> random_ids(std::size_t rows, std::size_t length, s
 /// Source (B, S) and target (B, T) for the seq2seq workloads; the decoder reads <bos> y_1..y_{T-1}
 /// and predicts y_1..y_T, so every one of the T target positions is scored.
 PairBatch random_pairs(std::size_t B, std::size_t S, std::size_t T, std::size_t V, Rng& rng) {
-    PairBatch batch;
-    batch.source = pad_batch(random_ids(B, S, V, rng), Vocabulary::pad);
-    std::vector<std::vector<int>> inputs, outputs = random_ids(B, T, V, rng);
-    for (const auto& y : outputs) {
-        std::vector<int> in{Vocabulary::bos};
-        in.insert(in.end(), y.begin(), y.end() - 1);
-        inputs.push_back(in);
-        batch.target_lengths.push_back(int(T));
-    }
-    batch.target_in = pad_batch(inputs, Vocabulary::pad).ids;
-    batch.target_out = pad_batch(outputs, Vocabulary::pad).ids;
-    batch.target_tokens = B * T;
-    return batch;
+    const std::vector<std::vector<int>> sources = random_ids(B, S, V, rng), targets = random_ids(B, T - 1, V, rng);
+    return make_pair_batch(sources, targets);  // T - 1 tokens + <eos>: T positions
 }
 
 /// Forward FLOPs of one GRU (gates = 3) or LSTM (gates = 4) step over a batch.
 double cell_flops(double B, double in, double H, double gates) { return 2 * B * in * gates * H + 2 * B * H * gates * H; }
 
-/// Wraps a model and its loss into a step: forward, backward, Adam.
+/// Wraps a model and its loss into a step of the library's trainer: forward, backward, Adam
+/// (no clipping, a constant learning rate).
 template <class Model, class Loss>
 std::function<void()> training_step(std::shared_ptr<Model> model, Loss loss) {
-    auto optimizer = std::make_shared<Adam>(model->parameters(), learning_rate);
-    return [model, optimizer, loss] {
-        Tape tape;
-        {
-            Recording on(tape);
-            tape.backward(loss(*model));
-        }
-        optimizer->step();
-        optimizer->zero_grad();
-    };
+    TrainOptions options;
+    options.clip = 0;
+    options.learning_rate = std::make_shared<ConstantSchedule>(learning_rate);
+    auto trainer = std::make_shared<Trainer>(*model, options);
+    return [model, trainer, loss] { trainer->step([&] { return loss(*model); }); };
 }
 
 // ---- B1: a GRU encoder-decoder; the encoder's final state starts the decoder ----------------------
@@ -77,7 +62,7 @@ struct Seq2Seq : Module {
     Tensor loss(const PairBatch& batch, Rng& rng) const {
         const auto encoded = encoder.forward(source_embedding.forward(batch.source.ids), batch.source.lengths, rng);
         const Tensor s = decoder.forward(target_embedding.forward(batch.target_in), batch.target_lengths, rng,
-                                         encoded.final).outputs;                 // (B, T, H), teacher forcing
+                                         encoded.final_states).outputs;                 // (B, T, H), teacher forcing
         return token_cross_entropy(output.forward(s), batch.target_out, Vocabulary::pad);
     }
     void list(Lister& out) override {

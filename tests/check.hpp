@@ -9,6 +9,7 @@
 
 #include "attn/attn.hpp"
 #include "attn/nn/module.hpp"
+#include "attn/train/loop.hpp"
 
 namespace attn::test {
 
@@ -17,6 +18,15 @@ namespace attn::test {
 // near 1e-8 at worst; 1e-6 leaves two orders of margin and still catches any real mistake (a wrong
 // term is off by O(1)).
 constexpr double gradient_tolerance = 1e-6;
+
+/// Options for the library's training step (attn::Trainer) as the tests use it: Adam at a
+/// constant learning rate, no gradient clipping.
+inline TrainOptions plain_adam(double learning_rate) {
+    TrainOptions options;
+    options.clip = 0;
+    options.learning_rate = std::make_shared<ConstantSchedule>(real(learning_rate));
+    return options;
+}
 
 /// A parameter with uniform values in [lo, hi) drawn from a fixed seed.
 Tensor param(const Shape& shape, std::uint64_t seed, real lo = -1, real hi = 1);

@@ -4,7 +4,7 @@
 # A small chapter 2 run (with dropout, so the random generator's state matters) is
 #  1. run twice uninterrupted: metrics.json and every saved array must be identical;
 #  2. killed with kill -9 at an arbitrary moment after its second checkpoint, then --resume'd;
-#  3. killed (SIGKILL, via ATTN_FAULT — see include/attn/fault.hpp) inside each step of its third
+#  3. killed (SIGKILL, via ATTN_FAULT — see include/attn/support/fault.hpp) inside each step of its third
 #     checkpoint save, and inside an output file's atomic write, then --resume'd.
 # Every resumed run must end bit for bit where the uninterrupted one did: the same metrics.json,
 # the same parameters, optimiser state and generator state, the same per-epoch losses (written

@@ -3,8 +3,7 @@
 
 #include <cmath>
 
-#include "attn/optim.hpp"
-#include "attn/seq2seq.hpp"
+#include "attn/seq2seq/evaluation.hpp"
 #include "check.hpp"
 
 namespace attn::test {
@@ -41,21 +40,10 @@ inline void check_padding_invariance(Seq2SeqModel& model) {
 
 /// Adam on one fixed batch: the loss must fall below factor * initial within `steps` steps.
 inline void check_learning(Seq2SeqModel& model, Rng& rng, int steps, double factor) {
-    PairBatch batch;
-    batch.source = pad_batch({{4, 5, 6, 7}, {7, 6}, {5, 5, 4}}, Vocabulary::pad);
-    batch.target_in = pad_batch({{Vocabulary::bos, 7, 6, 5, 4}, {Vocabulary::bos, 6, 7}, {Vocabulary::bos, 4, 5, 5}}, Vocabulary::pad).ids;
-    batch.target_out = pad_batch({{7, 6, 5, 4, Vocabulary::eos}, {6, 7, Vocabulary::eos}, {4, 5, 5, Vocabulary::eos}}, Vocabulary::pad).ids;
-    Adam adam(model.parameters(), 0.01);
+    const PairBatch batch = make_pair_batch({{4, 5, 6, 7}, {7, 6}, {5, 5, 4}}, {{7, 6, 5, 4}, {6, 7}, {4, 5, 5}});
+    Trainer trainer(model, plain_adam(0.01));
     double first = 0, last = 0;
-    for (int step = 0; step < steps; ++step) {
-        Tape tape;
-        Recording on(tape);
-        const Tensor loss = model.loss(batch, rng);
-        tape.backward(loss);
-        adam.step();
-        adam.zero_grad();
-        (step == 0 ? first : last) = loss.item();
-    }
+    for (int step = 0; step < steps; ++step) (step == 0 ? first : last) = trainer.step([&] { return model.loss(batch, rng); });
     INFO("loss " << first << " -> " << last);
     CHECK(last < factor * first);
 }
@@ -76,17 +64,13 @@ inline double copy_accuracy_after_training(Seq2SeqModel& model, Rng& rng, int st
     data.train = sample(32);
     data.source_vocabulary = Vocabulary::build({{"a", "b", "c", "d", "e"}});
     data.target_vocabulary = data.source_vocabulary;
-    Adam adam(model.parameters(), 0.01);
+    Trainer trainer(model, plain_adam(0.01));
     for (int step = 0; step < steps; ++step) {
         data.train = sample(32);
         std::vector<std::size_t> all(32);
         for (std::size_t i = 0; i < 32; ++i) all[i] = i;
         const PairBatch batch = make_pair_batch(data.train, all, data.source_vocabulary, data.target_vocabulary);
-        Tape tape;
-        Recording on(tape);
-        tape.backward(model.loss(batch, rng));
-        adam.step();
-        adam.zero_grad();
+        trainer.step([&] { return model.loss(batch, rng); });
     }
     const std::vector<Seq2SeqExample> test = sample(20);
     return evaluate(model, test, data).exact_match;

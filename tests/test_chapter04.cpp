@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "../chapters/04_han/model.hpp"
-#include "attn/optim.hpp"
+#include "attn/train/optim.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -106,17 +106,9 @@ TEST_CASE("chapter 4: learns a small fixed batch") {
     const std::vector<Document> docs = documents();
     const ch04::DocumentBatch batch = ch04::make_batch(docs, all(3));
     const Ids labels({0, 1, 2});
-    Adam adam(han.parameters(), 0.01);
+    Trainer trainer(han, test::plain_adam(0.01));
     double first = 0, last = 0;
-    for (int step = 0; step < 60; ++step) {
-        Tape tape;
-        Recording on(tape);
-        const Tensor loss = han.loss(batch, labels, rng);
-        tape.backward(loss);
-        adam.step();
-        adam.zero_grad();
-        (step == 0 ? first : last) = loss.item();
-    }
+    for (int step = 0; step < 60; ++step) (step == 0 ? first : last) = trainer.step([&] { return han.loss(batch, labels, rng); });
     INFO("loss " << first << " -> " << last);
     CHECK(last < 0.1 * first);
 }

@@ -2,13 +2,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <unistd.h>
 
-#include "attn/checkpoint.hpp"
-#include "attn/io.hpp"
+#include "attn/train/checkpoint.hpp"
+#include "attn/support/io.hpp"
 #include "attn/nn/layers.hpp"
-#include "attn/optim.hpp"
+#include "attn/train/optim.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -42,20 +43,6 @@ struct Tiny : Module {
         out.child("second", second);
     }
 };
-
-double train_step(Tiny& model, Adam& optimizer, Rng& rng, const Tensor& x, const Ids& y) {
-    Tape tape;
-    double value;
-    {
-        Recording on(tape);
-        const Tensor loss = model.loss(x, y, rng);
-        tape.backward(loss);
-        value = loss.item();
-    }
-    optimizer.step();
-    optimizer.zero_grad();
-    return value;
-}
 
 }  // namespace
 
@@ -112,37 +99,58 @@ TEST_CASE("checkpoint: a resumed run continues exactly like an uninterrupted one
     // uninterrupted: 6 steps
     Rng rng_a(3);
     Tiny a(4, 5, rng_a);
-    Adam opt_a(a.parameters(), 0.05);
+    Trainer trainer_a(a, test::plain_adam(0.05));
     std::vector<double> straight;
-    for (int step = 0; step < 6; ++step) straight.push_back(train_step(a, opt_a, rng_a, x, y));
+    for (int step = 0; step < 6; ++step) straight.push_back(trainer_a.step([&] { return a.loss(x, y, rng_a); }));
 
     // interrupted: 3 steps, save, then a fresh process-like restart from the checkpoint
     Rng rng_b(3);
     Tiny b(4, 5, rng_b);
-    Adam opt_b(b.parameters(), 0.05);
+    Trainer trainer_b(b, test::plain_adam(0.05));
     std::vector<double> resumed;
-    for (int step = 0; step < 3; ++step) resumed.push_back(train_step(b, opt_b, rng_b, x, y));
+    for (int step = 0; step < 3; ++step) resumed.push_back(trainer_b.step([&] { return b.loss(x, y, rng_b); }));
     const std::string dir = temp_path("run");
-    save_checkpoint(dir, b, &opt_b, &rng_b, {{"step", "3"}});
+    save_checkpoint(dir, b, &trainer_b.optimizer, &rng_b, {{"step", "3"}});
 
     Rng rng_c(999);  // different seed: everything must come from the checkpoint
     Tiny c(4, 5, rng_c);
-    Adam opt_c(c.parameters(), 0.05);
-    const Metadata meta = load_checkpoint(dir, c, &opt_c, &rng_c);
+    Trainer trainer_c(c, test::plain_adam(0.05));
+    const Metadata meta = load_checkpoint(dir, c, &trainer_c.optimizer, &rng_c);
     CHECK(meta.at("step") == "3");
-    for (int step = 0; step < 3; ++step) resumed.push_back(train_step(c, opt_c, rng_c, x, y));
+    CHECK(trainer_c.optimizer.steps_taken == 3);
+    for (int step = 0; step < 3; ++step) resumed.push_back(trainer_c.step([&] { return c.loss(x, y, rng_c); }));
     CHECK(resumed == straight);  // bit for bit
 
     // saving again replaces the old checkpoint; an interrupted replacement falls back to .old
-    save_checkpoint(dir, c, &opt_c, &rng_c, {{"step", "6"}});
+    save_checkpoint(dir, c, &trainer_c.optimizer, &rng_c, {{"step", "6"}});
     std::filesystem::rename(dir, dir + ".old");
     CHECK(load_checkpoint(dir, c, nullptr, nullptr).at("step") == "6");
     CHECK(std::filesystem::exists(dir + "/manifest.tsv"));  // and .old was moved back into place
     CHECK_FALSE(std::filesystem::exists(dir + ".old"));
 }
 
+TEST_CASE("checkpoint: the optimiser's step count is stored as a whole number, exact beyond float32's 2^24") {
+    Rng rng(6);
+    Tiny model(4, 5, rng);
+    Adam optimizer(model.parameters(), 0.05);
+    optimizer.steps_taken = 123456789;  // float32 would store 123456792
+    const std::string dir = temp_path("steps");
+    save_checkpoint(dir, model, &optimizer, &rng);
+    Adam loaded(model.parameters(), 0.05);
+    load_checkpoint(dir, model, &loaded, nullptr);
+    CHECK(loaded.steps_taken == 123456789);
+    // a manifest without it, or with a non-number, is refused with the folder's name
+    const std::string manifest = read_bytes(dir + "/manifest.tsv");
+    write_bytes(dir + "/manifest.tsv", std::regex_replace(manifest, std::regex("meta\toptimizer_steps\t123456789\n"), ""));
+    CHECK_THROWS_WITH_AS(load_checkpoint(dir, model, &loaded, nullptr), (dir + ": the checkpoint holds no optimiser state").c_str(),
+                         std::runtime_error);
+    write_bytes(dir + "/manifest.tsv", std::regex_replace(manifest, std::regex("123456789"), "12x"));
+    CHECK_THROWS_WITH_AS(load_checkpoint(dir, model, &loaded, nullptr),
+                         (dir + ": the optimiser's step count '12x' is not a whole number").c_str(), std::runtime_error);
+}
+
 TEST_CASE("checkpoint: a save that fails at any point leaves the previous checkpoint whole") {
-    // ATTN_FAULT makes the save throw at one of its steps, as a full disk would (attn/fault.hpp).
+    // ATTN_FAULT makes the save throw at one of its steps, as a full disk would (attn/support/fault.hpp).
     const char* points[] = {"checkpoint:staged-params", "checkpoint:staged", "checkpoint:old-moved",
                             "checkpoint:swapped", "write:before-rename"};
     for (const std::string point : points) {

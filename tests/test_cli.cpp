@@ -1,6 +1,8 @@
 // attn::CommandLine: values parsed, defaults kept, bad input refused with a non-zero status.
+#include <optional>
 #include <vector>
 
+#include "attn/support/cli.hpp"
 #include "check.hpp"
 
 using namespace attn;

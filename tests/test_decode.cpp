@@ -2,7 +2,7 @@
 #include <cmath>
 #include <map>
 
-#include "attn/decode.hpp"
+#include "attn/seq2seq/search.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -31,7 +31,7 @@ struct TableModel {
             std::vector<real> logp(N * V, real(std::log(1e-12)));
             std::vector<real> nodes(N);
             for (std::size_t n = 0; n < N; ++n) {
-                std::vector<int> prefix = prefixes[std::size_t(state.rows[0].at({n}))];
+                std::vector<int> prefix = prefixes[std::size_t(state["node"].at({n}))];
                 if (previous[n] != 2) prefix.push_back(previous[n]);  // bos starts the prefix empty
                 const auto found = next.find(prefix);
                 if (found == next.end()) {
@@ -41,13 +41,16 @@ struct TableModel {
                 }
                 nodes[n] = real(node(prefix));
             }
-            state.rows[0] = Tensor::from({N}, nodes);
+            state.set("node", Tensor::from({N}, nodes));
+            ++state.steps;
             return Tensor::from({N, V}, logp);
         };
     }
 
     DecoderState start(std::size_t sentences) {
-        return DecoderState{{Tensor::full({sentences}, real(node({})))}};
+        DecoderState state;
+        state.set("node", Tensor::full({sentences}, real(node({}))));
+        return state;
     }
 };
 
@@ -117,7 +120,17 @@ TEST_CASE("search runs a batch of sentences and respects max_length") {
     for (const Hypothesis& h : beams) CHECK(h.tokens == std::vector<int>{A, A, A, A});  // unfinished, cut at 4
 }
 
-TEST_CASE("select_rows reorders and repeats hypotheses") {
-    const DecoderState s{{Tensor::from({3, 2}, {1, 2, 3, 4, 5, 6})}};
-    CHECK(select_rows(s, {2, 0, 0}).rows[0].values() == std::vector<real>{5, 6, 1, 2, 1, 2});
+TEST_CASE("select_rows reorders and repeats hypotheses, every tensor by name, and keeps the step count") {
+    DecoderState s;
+    s.set("a", Tensor::from({3, 2}, {1, 2, 3, 4, 5, 6}));
+    s.set("b", Tensor::from({3}, {7, 8, 9}));
+    s.steps = 4;
+    const DecoderState picked = select_rows(s, {2, 0, 0});
+    CHECK(picked["a"].values() == std::vector<real>{5, 6, 1, 2, 1, 2});
+    CHECK(picked["b"].values() == std::vector<real>{9, 7, 7});
+    CHECK(picked.steps == 4);
+    CHECK(picked.rows() == 3);
+    CHECK_THROWS_WITH_AS(picked["c"], "decoder state: no tensor called 'c'", std::logic_error);
+    CHECK_THROWS_WITH_AS(s.set("c", Tensor()), "decoder state: 'c' must be a tensor with one row per hypothesis", std::logic_error);
+    CHECK_THROWS_WITH_AS(DecoderState().rows(), "search: the decoder state has no tensors", std::invalid_argument);
 }

@@ -13,8 +13,8 @@
 
 #include "../chapters/02_bahdanau/model.hpp"
 #include "../chapters/05_transformer/model.hpp"
-#include "attn/optim.hpp"
-#include "attn/runtime.hpp"
+#include "attn/train/loop.hpp"
+#include "attn/support/runtime.hpp"
 
 using namespace attn;
 
@@ -44,44 +44,27 @@ double peak_rss_mb() {
 
 /// Random source/target ids in [4, vocabulary), batch N, lengths drawn from [3, 12].
 PairBatch random_batch(std::size_t vocabulary, std::size_t n, Rng& rng) {
-    std::vector<std::vector<int>> sources, inputs, outputs;
-    PairBatch batch;
+    std::vector<std::vector<int>> sources, targets;
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t s = 3 + rng.below(10), t = 3 + rng.below(10);  // lengths 3..12
         std::vector<int> source, target;
         for (std::size_t k = 0; k < s; ++k) source.push_back(4 + int(rng.below(vocabulary - 4)));
         for (std::size_t k = 0; k < t; ++k) target.push_back(4 + int(rng.below(vocabulary - 4)));
         sources.push_back(source);
-        std::vector<int> in{Vocabulary::bos}, out = target;
-        in.insert(in.end(), target.begin(), target.end());
-        out.push_back(Vocabulary::eos);
-        inputs.push_back(in);
-        outputs.push_back(out);
-        batch.target_lengths.push_back(t + 1);
-        batch.target_tokens += t + 1;
+        targets.push_back(target);
     }
-    batch.source = pad_batch(sources, Vocabulary::pad);
-    batch.target_in = pad_batch(inputs, Vocabulary::pad).ids;
-    batch.target_out = pad_batch(outputs, Vocabulary::pad).ids;
-    return batch;
+    return make_pair_batch(sources, targets);
 }
 
-/// Trains for 10,000 steps; returns the peak RSS (MB) after steps 1,000 and 10,000.
+/// Trains for 10,000 steps with the library's trainer; returns the peak RSS (MB) after steps 1,000
+/// and 10,000.
 std::pair<double, double> peaks_over_training(Seq2SeqModel& model, std::size_t vocabulary, Rng& rng) {
-    Adam optimizer(model.parameters(), 1e-3f);
+    Trainer trainer(model, TrainOptions{});  // Adam, learning rate 1e-3, clip 5
     double after_1000 = 0;
     const int steps = measuring ? 10000 : 1000;
     for (int step = 1; step <= steps; ++step) {
         const PairBatch batch = random_batch(vocabulary, 8, rng);
-        Tape tape;
-        {
-            Recording on(tape);
-            const Tensor loss = model.loss(batch, rng);
-            tape.backward(loss);
-        }
-        clip_grad_norm(model.parameters(), 5);
-        optimizer.step();
-        optimizer.zero_grad();
+        trainer.step([&] { return model.loss(batch, rng); });
         if (step == 1000) after_1000 = peak_rss_mb();
     }
     return {after_1000, peak_rss_mb()};

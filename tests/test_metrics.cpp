@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "attn/data/text.hpp"
-#include "attn/metrics.hpp"
+#include "attn/support/metrics.hpp"
 #include "check.hpp"
 
 using namespace attn;

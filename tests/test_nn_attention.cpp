@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "attn/nn/attention.hpp"
-#include "attn/nn/transformer_parts.hpp"
+#include "attn/nn/multi_head.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -150,7 +150,55 @@ TEST_CASE("scaled dot-product attention: formula, causal mask, gradients") {
             for (std::size_t j = 0; j < 3; ++j) CHECK(a.weights.at({b, i, j}) == doctest::Approx(j <= i ? e[j] / z : 0).epsilon(1e-12));
         }
     check_grads([&] { return scaled_dot_product_attention(Q, K, V, causal_mask(3)).context; }, {Q, K, V});
-    CHECK_THROWS_AS(scaled_dot_product_attention(Q, param({2, 3, 5}, 1), V, Tensor()), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(scaled_dot_product_attention(Q, param({2, 3, 5}, 1), V, Tensor()),
+                         "scaled_dot_product_attention: needs Q (B, [H,] Tq, d), K (B, [H,] Tk, d), V (B, [H,] Tk, dv), got "
+                         "(2, 3, 4), (2, 3, 5), (2, 3, 2)",
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(scaled_dot_product_attention(Q, K, V, Tensor(), 0.5),
+                         "scaled_dot_product_attention: attention dropout needs a random generator", std::invalid_argument);
+}
+
+TEST_CASE("scaled dot-product attention with a head axis: each head as its own 3-D attention; dropout after the weights") {
+    // Q (B, H, Tq, d), K and V (B, H, Tk, d), key padding (B, 1, 1, Tk) broadcast over heads and queries
+    const Tensor Q = param({2, 3, 2, 4}, 31), K = param({2, 3, 5, 4}, 32), V = param({2, 3, 5, 2}, 33);
+    const Tensor mask = reshape(padding_mask({5, 3}, 5), {2, 1, 1, 5});
+    const Attention a = scaled_dot_product_attention(Q, K, V, mask);
+    CHECK(a.context.shape() == Shape{2, 3, 2, 2});
+    CHECK(a.weights.shape() == Shape{2, 3, 2, 5});
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t h = 0; h < 3; ++h) {
+            auto head = [&](const Tensor& x) { return reshape(slice(slice(x, 0, b, b + 1), 1, h, h + 1), {1, x.shape(2), x.shape(3)}); };
+            const Attention one = scaled_dot_product_attention(head(Q), head(K), head(V), reshape(slice(mask, 0, b, b + 1), {1, 1, 5}));
+            check_values(head(a.context), one.context.values(), 1e-14);
+            check_values(head(a.weights), one.weights.values(), 1e-14);
+        }
+    check_grads([&] { return scaled_dot_product_attention(Q, K, V, mask).context; }, {Q, K, V});
+
+    // dropout: the returned weights are before dropout; the context reads the dropped ones
+    Rng r1(3), r2(3);
+    const Attention dropped = scaled_dot_product_attention(Q, K, V, mask, 0.5, &r1);
+    check_values(dropped.weights, a.weights.values(), 0);
+    const Tensor kept = dropout(a.weights, 0.5, r2, true);  // the same draws
+    check_values(dropped.context, reshape(bmm(reshape(kept, {6, 2, 5}), reshape(V, {6, 5, 2})), {2, 3, 2, 2}).values(), 1e-14);
+    CHECK(dropped.context.values() != a.context.values());
+}
+
+TEST_CASE("multi-head attention decoding one position at a time equals the causal forward over the whole sequence") {
+    Rng rng(40);
+    MultiHeadAttention mha(8, 2, rng);
+    const Tensor x = param({2, 4, 8}, 41), memory = param({2, 3, 8}, 42);
+    const MultiHeadAttention::Output full = mha.forward(x, x, x, causal_mask(4), rng);
+    MultiHeadAttention::KeysValues cache = mha.empty_cache(2);
+    CHECK(cache.K.shape() == Shape{2, 0, 8});
+    for (std::size_t t = 0; t < 4; ++t) {
+        const MultiHeadAttention::Output one = mha.attend_cached(slice(x, 1, t, t + 1), cache, Tensor(), rng);
+        CHECK(cache.K.shape() == Shape{2, t + 1, 8});
+        check_values(one.output, slice(full.output, 1, t, t + 1).values(), 1e-12);
+        check_values(one.weights, slice(slice(full.weights, 2, t, t + 1), 3, 0, t + 1).values(), 1e-12);
+    }
+    // cross-attention to keys and values projected once
+    const MultiHeadAttention::KeysValues projected = mha.project(memory);
+    check_values(mha.attend(x, projected, Tensor(), rng).output, mha.forward(x, memory, memory, Tensor(), rng).output.values(), 0);
 }
 
 TEST_CASE("multi-head attention: heads, masks, count, gradients") {
@@ -160,7 +208,8 @@ TEST_CASE("multi-head attention: heads, masks, count, gradients") {
     const Tensor x = param({2, 3, 8}, 21), memory = param({2, 4, 8}, 22);
 
     // split/merge are inverses
-    check_values(merge_heads(split_heads(x, 2), 2), x.values(), 0);
+    CHECK(split_heads(x, 2).shape() == Shape{2, 2, 3, 4});
+    check_values(merge_heads(split_heads(x, 2)), x.values(), 0);
 
     // self-attention with a causal mask: no weight on the future
     const MultiHeadAttention::Output self = mha.forward(x, x, x, causal_mask(3), rng);

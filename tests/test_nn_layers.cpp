@@ -1,8 +1,10 @@
 // Linear, Embedding, Dropout, LayerNorm, FeedForward, positional encoding, module bookkeeping.
 #include <cmath>
 
+#include "attn/nn/composed.hpp"
 #include "attn/nn/layers.hpp"
-#include "attn/nn/transformer_parts.hpp"
+#include "attn/nn/multi_head.hpp"
+#include "attn/nn/positional_encoding.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -109,9 +111,8 @@ TEST_CASE("layer_norm: the fused op equals the composed one, values and every gr
         Tensor y;
         if (fused) {
             y = layer_norm(x, gamma, beta, real(1e-5));
-        } else {  // the plain composition the fused op replaced
-            const Tensor centred = x - mean(x, -1, true);
-            y = centred / sqrt(mean(centred * centred, -1, true) + real(1e-5)) * gamma + beta;
+        } else {  // its readable twin (attn/nn/composed.hpp)
+            y = composed_layer_norm(x, gamma, beta, real(1e-5));
         }
         tape.backward(sum(y * weights));
         return std::vector<std::vector<real>>{y.values(), x.grad().values(), gamma.grad().values(), beta.grad().values()};

@@ -2,6 +2,7 @@
 // lengths, final states, bidirectional order, pad invariance, gradients.
 #include <cmath>
 
+#include "attn/nn/composed.hpp"
 #include "attn/nn/recurrent.hpp"
 #include "check.hpp"
 
@@ -101,7 +102,7 @@ TEST_CASE("Recurrent: final state at each sequence's own last step; reverse dire
     const std::vector<int> lengths{5, 2};
     const Recurrent::Output out = net.forward(x, lengths, rng);
     CHECK(out.outputs.shape() == Shape{2, 5, 8});
-    CHECK(out.final.size() == 2);
+    CHECK(out.final_states.size() == 2);
 
     // Run the cells by hand on sequence 1 (length 2).
     const RecurrentCell& fwd = *net.cells[0];
@@ -111,14 +112,14 @@ TEST_CASE("Recurrent: final state at each sequence's own last step; reverse dire
     s = fwd.step(token(0), s);
     const RecurrentState after_first = s;
     s = fwd.step(token(1), s);
-    check_values(slice(out.final[0].h, 0, 1, 2), s.h.values(), 1e-12);
-    check_values(slice(out.final[0].c, 0, 1, 2), s.c.values(), 1e-12);
+    check_values(slice(out.final_states[0].h, 0, 1, 2), s.h.values(), 1e-12);
+    check_values(slice(out.final_states[0].c, 0, 1, 2), s.c.values(), 1e-12);
     check_values(reshape(slice(slice(out.outputs, 0, 1, 2), 1, 0, 1), {1, 8}),
                  concat({after_first.h, bwd.step(token(0), bwd.step(token(1), bwd.zero_state(1))).h}, 1).values(), 1e-12);
     RecurrentState r = bwd.zero_state(1);
     r = bwd.step(token(1), r);
     r = bwd.step(token(0), r);
-    check_values(slice(out.final[1].h, 0, 1, 2), r.h.values(), 1e-12);
+    check_values(slice(out.final_states[1].h, 0, 1, 2), r.h.values(), 1e-12);
     // padded positions are zero in both directions
     for (std::size_t t = 2; t < 5; ++t) {
         for (real v : slice(slice(out.outputs, 0, 1, 2), 1, t, t + 1).values()) CHECK(v == 0);
@@ -144,7 +145,7 @@ TEST_CASE("Recurrent: appending padding changes no unpadded output or gradient")
                 const Recurrent::Output out = net.forward(x, lengths, rng);
                 real_part = slice(out.outputs, 1, 0, 4);  // (B, 4, 8)
                 Tensor loss = probe(real_part);
-                for (const RecurrentState& f : out.final) loss = loss + probe(f.h, 5) + (f.c.defined() ? probe(f.c, 6) : Tensor::scalar(0));
+                for (const RecurrentState& f : out.final_states) loss = loss + probe(f.h, 5) + (f.c.defined() ? probe(f.c, 6) : Tensor::scalar(0));
                 tape.backward(loss);
             }
             grads_out.clear();
@@ -175,11 +176,11 @@ TEST_CASE("Recurrent: empty sequences, parameter count, every parameter learns, 
     const std::vector<int> lengths{3, 0, 2};
     const Recurrent::Output out = net.forward(x, lengths, rng);
     for (real v : slice(out.outputs, 0, 1, 2).values()) CHECK(v == 0);  // empty: all zero
-    for (real v : slice(out.final.back().h, 0, 1, 2).values()) CHECK(v == 0);  // stays at h0
+    for (real v : slice(out.final_states.back().h, 0, 1, 2).values()) CHECK(v == 0);  // stays at h0
 
     auto f = [&] {
         const Recurrent::Output o = net.forward(x, lengths, rng);
-        return concat({reshape(o.outputs, {3, 18}), o.final[2].h, o.final[3].h}, 1);
+        return concat({reshape(o.outputs, {3, 18}), o.final_states[2].h, o.final_states[3].h}, 1);
     };
     check_every_parameter_learns(net, [&] { return probe(f()); });
     std::vector<Tensor> inputs = tensors_of(net);
@@ -193,24 +194,6 @@ TEST_CASE("Recurrent: empty sequences, parameter count, every parameter learns, 
 }
 
 namespace {
-
-// The recurrent cells as the composed equations (what GruCell and LstmCell ran before the fused
-// ops): the plain versions the fused ops are tested against.
-Tensor composed_gru(const Tensor& xw, const Tensor& hw, const Tensor& h) {
-    const std::size_t H = h.shape(1);
-    const Tensor rz = sigmoid(slice(xw, 1, 0, 2 * H) + slice(hw, 1, 0, 2 * H));
-    const Tensor r = slice(rz, 1, 0, H), z = slice(rz, 1, H, 2 * H);
-    const Tensor n = tanh(slice(xw, 1, 2 * H, 3 * H) + r * slice(hw, 1, 2 * H, 3 * H));
-    return n + z * (h - n);
-}
-
-std::pair<Tensor, Tensor> composed_lstm(const Tensor& gates, const Tensor& c_prev) {
-    const std::size_t H = c_prev.shape(1);
-    const Tensor i = sigmoid(slice(gates, 1, 0, H)), f = sigmoid(slice(gates, 1, H, 2 * H));
-    const Tensor g = tanh(slice(gates, 1, 2 * H, 3 * H)), o = sigmoid(slice(gates, 1, 3 * H, 4 * H));
-    const Tensor c = f * c_prev + i * g;
-    return {o * tanh(c), c};
-}
 
 /// Values of `out` and the gradients of `inputs` under the loss sum(out * weights), on a new tape.
 std::vector<std::vector<real>> run_and_differentiate(const std::function<Tensor()>& f, std::vector<Tensor> inputs,
@@ -256,7 +239,7 @@ TEST_CASE("fused GRU and LSTM ops: the same values and gradients as the composed
         const Tensor xw3 = slice(xw, 1, 0, 3 * H).detach().set_requires_grad();
 
         const auto fused = run_and_differentiate([&] { return gru_state(xw3, hw, h); }, {xw3, hw, h}, weights);
-        const auto plain = run_and_differentiate([&] { return composed_gru(xw3, hw, h); }, {xw3, hw, h}, weights);
+        const auto plain = run_and_differentiate([&] { return composed_gru_state(xw3, hw, h); }, {xw3, hw, h}, weights);
         check_same(fused, plain);
 
         // LSTM: h_t and c_t both feed the loss, as in a sequence.
@@ -265,7 +248,7 @@ TEST_CASE("fused GRU and LSTM ops: the same values and gradients as the composed
             return lstm_hidden(xw, c) + c * 0.5;
         };
         auto lstm_plain = [&] {
-            const auto [h_t, c] = composed_lstm(xw, h);
+            const auto [h_t, c] = composed_lstm_step(xw, h);
             return h_t + c * 0.5;
         };
         check_same(run_and_differentiate(lstm_fused, {xw, h}, weights), run_and_differentiate(lstm_plain, {xw, h}, weights));

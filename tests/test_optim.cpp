@@ -1,7 +1,7 @@
 // Optimisers, clipping and schedules against values computed by hand for a few steps.
 #include <cmath>
 
-#include "attn/optim.hpp"
+#include "attn/train/optim.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -123,14 +123,14 @@ TEST_CASE("optimizer state round-trips: a restored optimiser continues identical
     b.w.data()[0] = a.w.data()[0];
     b.w.data()[1] = a.w.data()[1];
     second.load_state(first.state());
-    CHECK(second.steps_taken == 3);
+    second.steps_taken = first.steps_taken;  // an integer, stored apart by checkpoints (test_checkpoint)
     set_grad(a, {0.7, 0.1});
     set_grad(b, {0.7, 0.1});
     first.step();
     second.step();
     CHECK(a.w.values() == b.w.values());
-    CHECK_THROWS_WITH_AS(second.load_state({{"step", Tensor::scalar(1)}, {"m.nothing", Tensor::zeros({2})}}),
+    CHECK_THROWS_WITH_AS(second.load_state({{"m.nothing", Tensor::zeros({2})}}),
                          "optimizer state: entry 'm.nothing' matches no parameter", std::runtime_error);
-    CHECK_THROWS_WITH_AS(second.load_state({{"step", Tensor::scalar(1)}, {"m.w", Tensor::zeros({3})}}),
+    CHECK_THROWS_WITH_AS(second.load_state({{"m.w", Tensor::zeros({3})}}),
                          "optimizer state: 'm.w' has shape (3), the parameter has (2)", std::runtime_error);
 }

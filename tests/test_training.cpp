@@ -3,8 +3,8 @@
 #include <cstring>
 #include <limits>
 
-#include "attn/loss.hpp"
-#include "attn/progress.hpp"
+#include "attn/train/loss.hpp"
+#include "attn/train/progress.hpp"
 #include "check.hpp"
 
 using namespace attn;

@@ -2,8 +2,8 @@
 // test writes samples to $ATTN_VIZ_SAMPLES when that variable names a folder.)
 #include <cstdlib>
 
-#include "attn/io.hpp"
-#include "attn/viz.hpp"
+#include "attn/support/io.hpp"
+#include "attn/support/viz.hpp"
 #include "check.hpp"
 
 using namespace attn;

@@ -14,7 +14,9 @@
 #include <sstream>
 
 #include "model.hpp"
-#include "attn/runtime.hpp"
+#include "attn/support/cli.hpp"
+#include "attn/support/io.hpp"
+#include "attn/support/runtime.hpp"
 
 using namespace attn;
 using namespace ch00;

@@ -7,28 +7,28 @@
 #include <cstdio>
 
 #include "model.hpp"
-#include "attn/seq2seq_run.hpp"
+#include "attn/seq2seq/report.hpp"
 
 using namespace attn;
 
 int main(int argc, char** argv) {
-    Seq2SeqRun run;
-    run.datasets = ATTN_DATASETS_DIR;
-    run.train.epochs = 3;
-    run.train.learning_rate = 3e-3;
-    run.train.out = "out/01_seq2seq";
+    Seq2SeqOptions options;
+    options.chapter = "01_seq2seq";
+    options.datasets = ATTN_DATASETS_DIR;
+    options.train.epochs = 3;
+    options.learning_rate = 3e-3;
     ch01::Config config;
     std::string cell = "gru";
     double dropout = 0;
     CommandLine cli("attn chapter 1: the RNN encoder-decoder — the whole source in one vector c");
-    add_seq2seq_options(cli, run);
+    add_seq2seq_options(cli, options);
     cli.option("--cell", cell, "recurrent cell: gru or lstm");
     cli.option("--embedding", config.embedding, "embedding width E").at_least(1);
     cli.option("--hidden", config.hidden, "hidden width H (and the size of c)").at_least(1);
     cli.option("--dropout", dropout, "dropout on embeddings and on [s_t; c]").range(0, 0.9);
     if (const auto code = cli.parse(argc, argv)) return *code;
     config.dropout = real(dropout);
-    apply_threads(run);
+    apply_seq2seq_options(options);
     if (cell != "gru" && cell != "lstm") {
         std::fprintf(stderr, "01_seq2seq: --cell must be gru or lstm, got '%s'\n", cell.c_str());
         return 2;
@@ -37,19 +37,19 @@ int main(int argc, char** argv) {
 
     try {
         std::printf("== attn chapter 1: RNN encoder-decoder (%s) ==\n", precision_name());
-        const Seq2SeqData data = load_and_describe(run);
-        Rng rng(run.seed);
+        const Seq2SeqData data = load_and_describe(options);
+        Rng rng(options.seed);
         ch01::EncoderDecoder model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
         std::printf("model: %zu parameters (%s, E %zu, H %zu)\n\n", model.parameter_count(), cell.c_str(),
                     config.embedding, config.hidden);
 
-        const TrainReport training = train_and_describe(model, data, run, rng);
+        const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;
         settings.add("cell", cell).add("embedding", long(config.embedding)).add("hidden", long(config.hidden))
-            .add("dropout", double(config.dropout)).add("batch", long(run.train.batch_size))
-            .add("learning_rate", run.train.learning_rate);
-        report_seq2seq(model, data, run, training, "seq2seq", settings);
+            .add("dropout", double(config.dropout)).add("batch", long(options.train.batch_size))
+            .add("learning_rate", options.learning_rate);
+        report_seq2seq(model, data, options, training, "seq2seq", settings);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "01_seq2seq: %s\n", error.what());
         return 1;

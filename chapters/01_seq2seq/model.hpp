@@ -9,10 +9,10 @@
 #pragma once
 
 #include "attn/attn.hpp"
-#include "attn/loss.hpp"
+#include "attn/train/loss.hpp"
 #include "attn/nn/layers.hpp"
 #include "attn/nn/recurrent.hpp"
-#include "attn/seq2seq.hpp"
+#include "attn/seq2seq/model.hpp"
 
 namespace ch01 {
 
@@ -46,7 +46,7 @@ public:
     Encoded encode(const PaddedBatch& source, Rng& rng) const {
         const Tensor x = drop.forward(source_embedding.forward(source.ids), rng);  // (B, S, E)
         const Recurrent::Output run = encoder.forward(x, source.lengths, rng);     // outputs unused: only c
-        const Tensor c = run.final[0].h;                                            // (B, H)
+        const Tensor c = run.final_state(0).h;                                      // (B, H)
         return {c, tanh(W_s.forward(c))};                                           // s_0: (B, H)
     }
 
@@ -83,22 +83,28 @@ public:
         // END EXERCISE ch1.teacher_forcing_loss
     }
 
-    // ---- Generation: rows 0 s (N, H), 1 c (N, H), 2 LSTM cell (N, H) or unused ---------------------------
+    // ---- Generation: the state the search carries, one row per hypothesis ---------------------------------
+    // "s" (N, H) the decoder state, "c" (N, H) the source summary, "cell" (N, H) the LSTM's memory cell
 
     DecoderState start(const PaddedBatch& source) const override {
         Rng unused(0);
         const Encoded e = encode(source, unused);
         const RecurrentState s = initial_state(e);
-        return {{s.h, e.c, s.c.defined() ? s.c : Tensor::zeros(e.s0.shape())}};
+        DecoderState state;
+        state.set("s", s.h);
+        state.set("c", e.c);
+        if (s.c.defined()) state.set("cell", s.c);
+        return state;
     }
 
     Tensor step(const std::vector<int>& previous, DecoderState& state) const override {
         const Tensor y_prev = target_embedding.forward(Ids(previous));  // (N, E)
-        RecurrentState s{state.rows[0], decoder->has_cell_state() ? state.rows[2] : Tensor()};
-        s = decode_step(y_prev, s, state.rows[1]);
-        state.rows[0] = s.h;
-        if (s.c.defined()) state.rows[2] = s.c;
-        return log_softmax(logits(concat({s.h, state.rows[1]}, 1)), -1);  // (N, V)
+        RecurrentState s{state["s"], decoder->has_cell_state() ? state["cell"] : Tensor()};
+        s = decode_step(y_prev, s, state["c"]);
+        state.set("s", s.h);
+        if (s.c.defined()) state.set("cell", s.c);
+        ++state.steps;
+        return log_softmax(logits(concat({s.h, state["c"]}, 1)), -1);  // (N, V)
     }
 
     Embedding source_embedding;

@@ -5,47 +5,47 @@
 //   build/chapters/02_bahdanau/02_bahdanau --task reverse        accuracy by length (see README)
 //
 // data -> model -> training -> test metrics -> heatmaps. Everything but the model is the library's
-// (attn/seq2seq.hpp), shared with chapters 1, 3 and 5 so their numbers compare.
+// (attn/seq2seq/tasks.hpp), shared with chapters 1, 3 and 5 so their numbers compare.
 #include <cstdio>
 
 #include "model.hpp"
-#include "attn/seq2seq_run.hpp"
+#include "attn/seq2seq/report.hpp"
 
 using namespace attn;
 
 int main(int argc, char** argv) {
-    Seq2SeqRun run;
-    run.datasets = ATTN_DATASETS_DIR;
-    run.train.epochs = 3;
-    run.train.learning_rate = 3e-3;
-    run.train.out = "out/02_bahdanau";
+    Seq2SeqOptions options;
+    options.chapter = "02_bahdanau";
+    options.datasets = ATTN_DATASETS_DIR;
+    options.train.epochs = 3;
+    options.learning_rate = 3e-3;
     ch02::Config config;
     double dropout = 0;
     CommandLine cli("attn chapter 2: Bahdanau (additive) attention — an RNN decoder that learns where to look");
-    add_seq2seq_options(cli, run);
+    add_seq2seq_options(cli, options);
     cli.option("--embedding", config.embedding, "embedding width E").at_least(1);
     cli.option("--hidden", config.hidden, "hidden width H of each encoder direction and the decoder").at_least(1);
     cli.option("--attention", config.attention, "width A of the alignment model").at_least(1);
     cli.option("--dropout", dropout, "dropout on embeddings and on [s_t; c_t]").range(0, 0.9);
     if (const auto code = cli.parse(argc, argv)) return *code;
     config.dropout = real(dropout);
-    apply_threads(run);
+    apply_seq2seq_options(options);
 
     try {
         std::printf("== attn chapter 2: Bahdanau attention (%s) ==\n", precision_name());
-        const Seq2SeqData data = load_and_describe(run);
-        Rng rng(run.seed);
+        const Seq2SeqData data = load_and_describe(options);
+        Rng rng(options.seed);
         ch02::Bahdanau model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
         std::printf("model: %zu parameters (E %zu, H %zu, A %zu)\n\n", model.parameter_count(), config.embedding,
                     config.hidden, config.attention);
 
-        const TrainReport training = train_and_describe(model, data, run, rng);
+        const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;
         settings.add("embedding", long(config.embedding)).add("hidden", long(config.hidden))
             .add("attention", long(config.attention)).add("dropout", double(config.dropout))
-            .add("batch", long(run.train.batch_size)).add("learning_rate", run.train.learning_rate);
-        report_seq2seq(model, data, run, training, "bahdanau", settings);
+            .add("batch", long(options.train.batch_size)).add("learning_rate", options.learning_rate);
+        report_seq2seq(model, data, options, training, "bahdanau", settings);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "02_bahdanau: %s\n", error.what());
         return 1;

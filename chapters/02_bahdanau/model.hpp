@@ -11,11 +11,11 @@
 #include <cmath>
 
 #include "attn/attn.hpp"
-#include "attn/loss.hpp"
+#include "attn/train/loss.hpp"
 #include "attn/nn/attention.hpp"
 #include "attn/nn/layers.hpp"
 #include "attn/nn/recurrent.hpp"
-#include "attn/seq2seq.hpp"
+#include "attn/seq2seq/model.hpp"
 
 namespace ch02 {
 
@@ -57,7 +57,7 @@ public:
         e.U_a_h = alignment.prepare(e.h);                    // (B, S, A)
         e.mask = source.mask;                                // (B, S)
         // s_0 = tanh(W_s <-h_1): the backward RNN's state after reading the whole sentence (A.2.2)
-        e.s0 = tanh(W_s.forward(run.final[1].h));           // (B, H)
+        e.s0 = tanh(W_s.forward(run.final_state(0, Direction::backward).h));  // (B, H)
         return e;
     }
 
@@ -101,24 +101,31 @@ public:
     }
 
     // ---- Generation: the state the search carries, one row per hypothesis ----------------------------
-    // rows: 0 s (N, H), 1 h (N, S, 2H), 2 U_a h (N, S, A), 3 mask (N, S), 4 alpha of the last step (N, S)
+    // "s" (N, H), "h" (N, S, 2H), "U_a_h" (N, S, A), "mask" (N, S), "alpha" of the last step (N, S)
 
     DecoderState start(const PaddedBatch& source) const override {
         Rng unused(0);  // evaluation mode: dropout draws nothing
         const Encoded e = encode(source, unused);
-        return {{e.s0, e.h, e.U_a_h, e.mask, Tensor::zeros(source.mask.shape())}};
+        DecoderState state;
+        state.set("s", e.s0);
+        state.set("h", e.h);
+        state.set("U_a_h", e.U_a_h);
+        state.set("mask", e.mask);
+        state.set("alpha", Tensor::zeros(source.mask.shape()));
+        return state;
     }
 
     Tensor step(const std::vector<int>& previous, DecoderState& state) const override {
-        const Encoded e{state.rows[1], state.rows[2], state.rows[3], Tensor()};
+        const Encoded e{state["h"], state["U_a_h"], state["mask"], Tensor()};
         const Tensor y_prev = target_embedding.forward(Ids(previous));                  // (N, E)
-        const Step step = decode_step(y_prev, state.rows[0], e);
-        state.rows[0] = step.s;
-        state.rows[4] = step.alpha;
+        const Step step = decode_step(y_prev, state["s"], e);
+        state.set("s", step.s);
+        state.set("alpha", step.alpha);
+        ++state.steps;
         return log_softmax(logits(concat({step.s, step.c}, 1)), -1);                     // (N, V)
     }
 
-    Tensor last_attention(const DecoderState& state) const override { return state.rows[4]; }
+    Tensor last_attention(const DecoderState& state) const override { return state["alpha"]; }
 
     Embedding source_embedding;
     Recurrent encoder;

@@ -1,4 +1,4 @@
-// chapters/03_luong/main.cpp — chapter 3: Luong attention, global and local, one variant per run.
+// chapters/03_luong/main.cpp — chapter 3: Luong attention, global and local, one variant per options.
 //
 //   build/chapters/03_luong/03_luong                                      general score, local-p, toy translation
 //   build/chapters/03_luong/03_luong --alignment global --score dot       any of the nine variants
@@ -8,9 +8,9 @@
 #include <cstdio>
 
 #include "model.hpp"
-#include "attn/io.hpp"
-#include "attn/seq2seq_run.hpp"
-#include "attn/viz.hpp"
+#include "attn/support/io.hpp"
+#include "attn/seq2seq/report.hpp"
+#include "attn/support/viz.hpp"
 
 using namespace attn;
 
@@ -59,18 +59,18 @@ void draw_positions(const ch03::Luong& model, const Seq2SeqData& data, const Seq
 }  // namespace
 
 int main(int argc, char** argv) {
-    Seq2SeqRun run;
-    run.task = "toy";
-    run.datasets = ATTN_DATASETS_DIR;
-    run.train.epochs = 6;
-    run.train.learning_rate = 3e-3;
-    run.train.out = "out/03_luong";
+    Seq2SeqOptions options;
+    options.chapter = "03_luong";
+    options.task = "toy";
+    options.datasets = ATTN_DATASETS_DIR;
+    options.train.epochs = 6;
+    options.learning_rate = 3e-3;
     ch03::Config config;
     std::string score = "general", alignment = "local-p";
     bool no_input_feeding = false;
     double dropout = 0;
     CommandLine cli("attn chapter 3: Luong attention — global and local (local-m, local-p), dot/general/concat scores");
-    add_seq2seq_options(cli, run);
+    add_seq2seq_options(cli, options);
     cli.option("--score", score, "dot, general or concat");
     cli.option("--alignment", alignment, "global, local-m or local-p");
     cli.flag("--no-input-feeding", no_input_feeding, "do not feed h~_{t-1} into the next step");
@@ -94,30 +94,30 @@ int main(int argc, char** argv) {
                        : alignment == "local-m" ? ch03::Alignment::local_m : ch03::Alignment::local_p;
     config.input_feeding = !no_input_feeding;
     config.dropout = real(dropout);
-    apply_threads(run);
+    apply_seq2seq_options(options);
 
     try {
         std::printf("== attn chapter 3: Luong attention, %s alignment, %s score, input feeding %s (%s) ==\n",
                     alignment.c_str(), score.c_str(), config.input_feeding ? "on" : "off", precision_name());
-        const Seq2SeqData data = load_and_describe(run);
-        Rng rng(run.seed);
+        const Seq2SeqData data = load_and_describe(options);
+        Rng rng(options.seed);
         ch03::Luong model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
         std::printf("model: %zu parameters (%zu-layer LSTM, E %zu, H %zu, window D = %zu)\n\n", model.parameter_count(),
                     config.layers, config.embedding, config.hidden, config.window);
-        const TrainReport training = train_and_describe(model, data, run, rng);
+        const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;
         settings.add("score", score).add("alignment", alignment).add("input_feeding", config.input_feeding ? "on" : "off")
             .add("window", long(config.window)).add("renormalize", config.renormalize ? "yes" : "no")
             .add("layers", long(config.layers)).add("embedding", long(config.embedding)).add("hidden", long(config.hidden))
-            .add("dropout", dropout).add("batch", long(run.train.batch_size)).add("learning_rate", run.train.learning_rate);
+            .add("dropout", dropout).add("batch", long(options.train.batch_size)).add("learning_rate", options.learning_rate);
         const std::string name = std::string(alignment) + "/" + score + (config.input_feeding ? "" : "/no-feed");
-        report_seq2seq(model, data, run, training, name, settings);
-        if (!run.train.out.empty()) {
+        report_seq2seq(model, data, options, training, name, settings);
+        if (!options.train.folder.empty()) {
             model.eval();
             NoRecording off;
             for (std::size_t i = 0; i < std::min<std::size_t>(2, data.test.size()); ++i) {
-                draw_positions(model, data, data.test[i], run.train.out + "/heatmaps/positions_" + std::to_string(i) + ".svg");
+                draw_positions(model, data, data.test[i], options.train.folder + "/heatmaps/positions_" + std::to_string(i) + ".svg");
             }
         }
     } catch (const std::exception& error) {

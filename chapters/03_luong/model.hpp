@@ -16,11 +16,11 @@
 #include <string>
 
 #include "attn/attn.hpp"
-#include "attn/loss.hpp"
+#include "attn/train/loss.hpp"
 #include "attn/nn/attention.hpp"
 #include "attn/nn/layers.hpp"
 #include "attn/nn/recurrent.hpp"
-#include "attn/seq2seq.hpp"
+#include "attn/seq2seq/model.hpp"
 
 namespace ch03 {
 
@@ -77,7 +77,7 @@ public:
         Tensor keys;        // (B, S, *) the score's key-side work, done once (attn::AttentionScore::prepare)
         Tensor padding;     // (B, S) 1 at padding
         Tensor last;        // (B, 1) S_b - 1: each sentence's last real position
-        std::vector<RecurrentState> final;  // per layer: the decoder starts from these
+        std::vector<RecurrentState> final_states;  // per layer: the decoder starts from these
     };
 
     Encoded encode(const PaddedBatch& source, Rng& rng) const {
@@ -85,7 +85,7 @@ public:
         const Recurrent::Output run = encoder.forward(x, source.lengths, rng);
         std::vector<real> last;
         for (int length : source.lengths) last.push_back(real(std::max(length, 1) - 1));
-        return {run.outputs, score->prepare(run.outputs), source.mask, Tensor::from({last.size(), 1}, last), run.final};
+        return {run.outputs, score->prepare(run.outputs), source.mask, Tensor::from({last.size(), 1}, last), run.final_states};
     }
 
     // ---- Attention at step t: global, local-m or local-p ---------------------------------------------
@@ -166,7 +166,7 @@ public:
         const Encoded e = encode(batch.source, rng);
         const Tensor Y = drop.forward(target_embedding.forward(batch.target_in), rng);  // (B, T, E)
         const std::size_t B = Y.shape(0), T = Y.shape(1), E = Y.shape(2);
-        std::vector<RecurrentState> states = e.final;  // decoder starts where the encoder ended
+        std::vector<RecurrentState> states = e.final_states;  // decoder starts where the encoder ended
         Tensor h_tilde = Tensor::zeros({B, config.hidden});
         std::vector<Tensor> outputs;
         for (std::size_t t = 0; t < T; ++t) {
@@ -179,43 +179,51 @@ public:
         return token_cross_entropy(z, batch.target_out, Vocabulary::pad);
     }
 
-    // ---- Generation. rows: 0 hbar, 1 keys, 2 padding, 3 last, 4 h~, 5 step t, 6 weights, 7 p_t,
-    //      then h and c of each decoder layer -------------------------------------------------------------
+    // ---- Generation: the state the search carries, one row per hypothesis -------------------------------
+    // the encoder's "hbar", "keys", "padding", "last"; "h_tilde" (N, H); the last step's "weights" (N, S)
+    // and "p" (N, 1); "layer<l>.h" and "layer<l>.c" (N, H) of each decoder layer. state.steps is t.
+
+    static std::string layer_name(std::size_t l, const char* part) { return "layer" + std::to_string(l) + "." + part; }
 
     DecoderState start(const PaddedBatch& source) const override {
         Rng unused(0);
         const Encoded e = encode(source, unused);
         const std::size_t B = source.lengths.size();
-        DecoderState state{{e.hbar, e.keys, e.padding, e.last, Tensor::zeros({B, config.hidden}), Tensor::zeros({B, 1}),
-                            Tensor::zeros(e.padding.shape()), Tensor::zeros({B, 1})}};
-        for (const RecurrentState& s : e.final) {
-            state.rows.push_back(s.h);
-            state.rows.push_back(s.c);
+        DecoderState state;
+        state.set("hbar", e.hbar);
+        state.set("keys", e.keys);
+        state.set("padding", e.padding);
+        state.set("last", e.last);
+        state.set("h_tilde", Tensor::zeros({B, config.hidden}));
+        state.set("weights", Tensor::zeros(e.padding.shape()));
+        state.set("p", Tensor::zeros({B, 1}));
+        for (std::size_t l = 0; l < e.final_states.size(); ++l) {
+            state.set(layer_name(l, "h"), e.final_states[l].h);
+            state.set(layer_name(l, "c"), e.final_states[l].c);
         }
         return state;
     }
 
     Tensor step(const std::vector<int>& previous, DecoderState& state) const override {
         Rng unused(0);
-        const Encoded e{state.rows[0], state.rows[1], state.rows[2], state.rows[3], {}};
+        const Encoded e{state["hbar"], state["keys"], state["padding"], state["last"], {}};
         std::vector<RecurrentState> states;
-        for (std::size_t l = 0; l < decoder.size(); ++l) states.push_back({state.rows[8 + 2 * l], state.rows[9 + 2 * l]});
-        const std::size_t t = std::size_t(state.rows[5].at({0, 0}));
-        const Step step = decode_step(target_embedding.forward(Ids(previous)), state.rows[4], states, e, t, unused);
-        state.rows[4] = step.h_tilde;
-        state.rows[5] = state.rows[5] + real(1);
-        state.rows[6] = step.attention.weights;
-        if (step.attention.p.defined()) state.rows[7] = step.attention.p;
+        for (std::size_t l = 0; l < decoder.size(); ++l) states.push_back({state[layer_name(l, "h")], state[layer_name(l, "c")]});
+        const Step step = decode_step(target_embedding.forward(Ids(previous)), state["h_tilde"], states, e, state.steps, unused);
+        state.set("h_tilde", step.h_tilde);
+        state.set("weights", step.attention.weights);
+        if (step.attention.p.defined()) state.set("p", step.attention.p);
         for (std::size_t l = 0; l < decoder.size(); ++l) {
-            state.rows[8 + 2 * l] = step.states[l].h;
-            state.rows[9 + 2 * l] = step.states[l].c;
+            state.set(layer_name(l, "h"), step.states[l].h);
+            state.set(layer_name(l, "c"), step.states[l].c);
         }
+        ++state.steps;
         return log_softmax(W_s.forward(step.h_tilde), -1);  // (N, V)
     }
 
-    Tensor last_attention(const DecoderState& state) const override { return state.rows[6]; }
+    Tensor last_attention(const DecoderState& state) const override { return state["weights"]; }
     /// p_t of the last step (N, 1); zeros for global attention.
-    Tensor last_position(const DecoderState& state) const { return state.rows[7]; }
+    Tensor last_position(const DecoderState& state) const { return state["p"]; }
 
     Config config;
     Embedding source_embedding;

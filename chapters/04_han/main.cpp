@@ -5,22 +5,24 @@
 //
 // data -> model -> training -> test accuracy -> attention hit rates -> highlighted documents.
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 #include "model.hpp"
-#include "attn/runtime.hpp"
-#include "attn/checkpoint.hpp"
-#include "attn/cli.hpp"
 #include "attn/data/batching.hpp"
 #include "attn/data/loaders.hpp"
 #include "attn/data/shipped.hpp"
 #include "attn/data/text.hpp"
-#include "attn/io.hpp"
-#include "attn/json.hpp"
-#include "attn/metrics.hpp"
-#include "attn/optim.hpp"
-#include "attn/progress.hpp"
-#include "attn/viz.hpp"
+#include "attn/support/cli.hpp"
+#include "attn/support/io.hpp"
+#include "attn/support/json.hpp"
+#include "attn/support/metrics.hpp"
+#include "attn/support/runtime.hpp"
+#include "attn/support/viz.hpp"
+#include "attn/tape.hpp"
+#include "attn/train/checkpoint.hpp"
+#include "attn/train/command_line.hpp"
+#include "attn/train/loop.hpp"
 
 using namespace attn;
 using ch04::Document;
@@ -98,7 +100,7 @@ Corpus load_corpus(const std::string& data, const std::string& datasets, std::ui
     return corpus;
 }
 
-// ---- Training and evaluation ------------------------------------------------------------------------------
+// ---- Training and evaluation --------------------------------------------------------------------------
 
 std::vector<std::vector<std::size_t>> batches_of(const std::vector<Document>& docs, std::size_t size, Rng* rng) {
     std::vector<std::size_t> lengths;
@@ -113,16 +115,16 @@ Ids labels_of(const std::vector<Document>& docs, const std::vector<std::size_t>&
 }
 
 struct Result {
-    double accuracy = 0, seconds = 0;
+    double accuracy = 0, loss = 0;
     std::vector<int> predicted;
-    std::vector<std::vector<double>> sentence_weights;            // per test document
-    std::vector<std::vector<std::vector<double>>> word_weights;   // per test document, sentence, word
+    std::vector<std::vector<double>> sentence_weights;            // per document
+    std::vector<std::vector<std::vector<double>>> word_weights;   // per document, sentence, word
 };
 
-Result evaluate(ch04::Han& model, const std::vector<Document>& docs) {
+/// Predictions, attention weights, accuracy and mean loss on `docs` (put the model in evaluation mode first).
+Result evaluate(const ch04::Han& model, const std::vector<Document>& docs) {
     NoRecording off;
-    model.eval();
-    Rng unused(0);
+    Rng unused(0);  // evaluation mode: dropout draws nothing
     Result r;
     r.predicted.assign(docs.size(), 0);
     r.sentence_weights.resize(docs.size());
@@ -132,6 +134,7 @@ Result evaluate(ch04::Han& model, const std::vector<Document>& docs) {
     for (const auto& which : batches_of(docs, 64, nullptr)) {
         const ch04::DocumentBatch batch = ch04::make_batch(docs, which);
         const ch04::Han::Output out = model.forward(batch, unused);
+        r.loss += double(cross_entropy(out.logits, labels_of(docs, which)).item()) * double(which.size());
         for (std::size_t b = 0; b < which.size(); ++b) {
             const std::size_t d = which[b];
             std::size_t best = 0;
@@ -148,40 +151,55 @@ Result evaluate(ch04::Han& model, const std::vector<Document>& docs) {
         }
     }
     r.accuracy = accuracy(r.predicted, gold);
-    model.train();
+    r.loss /= double(std::max<std::size_t>(docs.size(), 1));
     return r;
 }
 
-Result train(ch04::Han& model, const Corpus& corpus, int epochs, std::size_t batch_size, double lr, Rng& rng, const char* name) {
-    const std::vector<NamedParameter> parameters = model.parameters();
-    Adam adam(parameters, real(lr));
-    const std::size_t per_epoch = (corpus.train.size() + batch_size - 1) / batch_size;
-    std::printf("\ntraining %s: %zu parameters, %d epochs of %zu batches\n", name, model.parameter_count(), epochs, per_epoch);
-    Progress progress(long(per_epoch) * epochs, "doc");
-    const auto start = std::chrono::steady_clock::now();
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-        for (const auto& which : batches_of(corpus.train, batch_size, &rng)) {
-            const ch04::DocumentBatch batch = ch04::make_batch(corpus.train, which);
-            Tape tape;
-            double value;
-            {
-                Recording on(tape);
-                const Tensor loss = model.loss(batch, labels_of(corpus.train, which), rng);
-                tape.backward(loss);
-                value = loss.item();
-            }
-            clip_grad_norm(parameters, 5.0);
-            adam.step();
-            adam.zero_grad();
-            progress.step(epoch, value, long(which.size()));
-        }
+/// What the library's training loop needs to know about documents: batches of documents with
+/// similar sentence counts, the loss per document, and the best epoch by validation accuracy.
+class DocumentTraining : public TrainingTask {
+public:
+    DocumentTraining(const ch04::Han& model, const Corpus& corpus) : model_(model), corpus_(corpus) {}
+    std::vector<std::vector<std::size_t>> epoch(std::size_t batch_size, Rng& rng) const override {
+        return batches_of(corpus_.train, batch_size, &rng);
     }
-    progress.finish();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("%s: validation accuracy %.1f%% after %.1f s of training\n", name, 100 * evaluate(model, corpus.valid).accuracy, seconds);
-    Result test = evaluate(model, corpus.test);
-    test.seconds = seconds;
-    return test;
+    WeightedLoss loss(const std::vector<std::size_t>& which, Rng& rng) const override {
+        const ch04::DocumentBatch batch = ch04::make_batch(corpus_.train, which);
+        return {model_.loss(batch, labels_of(corpus_.train, which), rng), double(which.size())};
+    }
+    Validation validate() const override {
+        const Result r = evaluate(model_, corpus_.valid);
+        return {r.loss, r.accuracy};
+    }
+
+private:
+    const ch04::Han& model_;
+    const Corpus& corpus_;
+};
+
+/// Trains one model in its own folder (folder/name: checkpoint/, best/, loss.svg) and returns the
+/// report; the model ends with its best validation epoch's parameters.
+TrainReport train_model(ch04::Han& model, const Corpus& corpus, TrainOptions options, const std::string& name, Rng& rng) {
+    options.folder += "/" + name;
+    // A run killed while the first model trained has no checkpoint for the second yet: it starts it.
+    options.resume = options.resume && has_checkpoint(options.folder + "/checkpoint");
+    std::printf("\ntraining %s: %zu parameters, %d epochs of %zu documents per batch\n", name.c_str(), model.parameter_count(),
+                options.epochs, options.batch_size);
+    const DocumentTraining task(model, corpus);
+    const TrainReport report = train(model, task, options, rng);
+    std::printf("%s: trained %d epochs in %.1f s%s; best validation accuracy %.1f%% after epoch %d (the model tested)\n",
+                name.c_str(), report.epochs_done, report.seconds,
+                report.stopped_by_budget ? " (stopped by --budget)" : report.stopped_early ? " (stopped early: --patience)" : "",
+                100 * report.best().accuracy, report.best_epoch);
+    return report;
+}
+
+JsonObject training_json(const TrainReport& report) {
+    JsonObject j;
+    j.add("epochs", long(report.epochs_done)).add("best_epoch", long(report.best_epoch))
+        .add("stopped_by_budget", report.stopped_by_budget ? "yes" : "no").add("stopped_early", report.stopped_early ? "yes" : "no")
+        .add("train_loss", report.train_loss).add("valid_loss", report.valid_loss()).add("valid_accuracy", report.valid_accuracy());
+    return j;
 }
 
 // ---- What the attention reads ----------------------------------------------------------------------------
@@ -255,21 +273,23 @@ std::string document_html(const Result& r, const Corpus& corpus, std::size_t d) 
 // ---- main ----------------------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
-    std::string data = "reviews", datasets = ATTN_DATASETS_DIR, out = "out/04_han";
+    std::string data = "reviews", datasets = ATTN_DATASETS_DIR, out;
     std::uint64_t seed = 1;
-    int epochs = 5, threads = 1;
-    std::size_t batch_size = 32, examples = 3;
-    double lr = 2e-3;
+    int threads = 1;
+    std::size_t examples = 3;
+    double learning_rate = 2e-3;
     bool no_baseline = false;
+    TrainOptions training;
+    training.epochs = 5;
+    training.batch_size = 32;
+    training.unit = "doc";
     ch04::Config config;
     CommandLine cli("attn chapter 4: hierarchical attention networks — which sentences, and which words, decide a document's label");
     cli.option("--data", data, "reviews (shipped), or a classification CSV: \"class\",\"title\",\"text\" or label,text");
     cli.option("--datasets", datasets, "the datasets/ folder");
-    cli.option("--epochs", epochs, "training epochs").at_least(1);
-    cli.option("--batch", batch_size, "documents per batch").at_least(1);
-    cli.option("--lr", lr, "Adam learning rate").range(1e-7, 1);
+    add_training_options(cli, training, learning_rate, "documents");
     cli.option("--seed", seed, "random seed");
-    cli.option("--out", out, "folder for metrics.json, highlight_N.html and checkpoint/");
+    cli.option("--out", out, "folder for metrics.json, highlight_N.html and each model's checkpoint/ and best/ (default: out/04_han/<data>)");
     cli.option("--examples", examples, "test documents to highlight").range(0, 1000);
     cli.option("--embedding", config.embedding, "embedding width").at_least(1);
     cli.option("--hidden", config.word_hidden, "GRU width per direction (words and sentences)").at_least(1);
@@ -285,23 +305,28 @@ int main(int argc, char** argv) {
     config.sentence_hidden = config.word_hidden;
     config.dropout = real(dropout);
     configure_runtime(threads);
+    set_constant_learning_rate(training, learning_rate);
+    training.folder = out.empty() ? "out/04_han/" + std::filesystem::path(data).stem().string() : out;
 
     try {
         std::printf("== attn chapter 4: hierarchical attention networks (%s) ==\n", precision_name());
-        ensure_writable_folder(out);  // fail now, not after training
+        ensure_writable_folder(training.folder);  // fail now, not after training
         const Corpus corpus = load_corpus(data, datasets, seed, max_words, max_sentences);
         std::printf("data %s: %zu / %zu / %zu documents, %zu classes, vocabulary %zu\n", data.c_str(), corpus.train.size(),
                     corpus.valid.size(), corpus.test.size(), corpus.label_names.size(), corpus.vocabulary.size());
 
         Rng rng(seed);
         ch04::Han han(corpus.vocabulary.size(), corpus.label_names.size(), config, rng);
-        const Result attention = train(han, corpus, epochs, batch_size, lr, rng, "HAN (attention pooling)");
+        const TrainReport han_training = train_model(han, corpus, training, "han", rng);
+        han.eval();
+        const Result attention = evaluate(han, corpus.test);
         std::printf("\n== test set ==\nHAN (attention pooling)  accuracy %.1f%%\n", 100 * attention.accuracy);
 
         JsonObject metrics;
-        metrics.add("data", data).add("seed", long(seed)).add("epochs", long(epochs)).add("test_documents", long(corpus.test.size()));
+        metrics.add("data", data).add("seed", long(seed)).add("epochs", long(training.epochs)).add("test_documents", long(corpus.test.size()));
         JsonObject han_json;
-        han_json.add("accuracy", attention.accuracy).add("parameters", long(han.parameter_count()));
+        han_json.add("accuracy", attention.accuracy).add("parameters", long(han.parameter_count()))
+            .add("training", training_json(han_training));
         if (!corpus.test_reviews.empty()) {
             const HitRates hits = hit_rates(attention, corpus.test_reviews);
             std::printf("attention hit rate: top sentence carries the label in %.1f%% of test documents;\n"
@@ -315,21 +340,24 @@ int main(int argc, char** argv) {
         }
         metrics.add("han", han_json);
         JsonObject timing;  // apart from metrics.json, which depends only on the seed and the options
-        timing.add("han_train_seconds", attention.seconds);
+        timing.add("han_train_seconds", han_training.seconds);
 
         if (!no_baseline) {
             ch04::Config mean_config = config;
             mean_config.attention_pooling = false;
             Rng baseline_rng(seed);
             ch04::Han baseline(corpus.vocabulary.size(), corpus.label_names.size(), mean_config, baseline_rng);
-            const Result mean = train(baseline, corpus, epochs, batch_size, lr, baseline_rng, "baseline (mean pooling)");
+            const TrainReport mean_training = train_model(baseline, corpus, training, "mean_pooling", baseline_rng);
+            baseline.eval();
+            const Result mean = evaluate(baseline, corpus.test);
             std::printf("\n| model | test accuracy | training time | parameters |\n|---|---|---|---|\n");
-            std::printf("| HAN (attention pooling) | %.1f%% | %.1f s | %zu |\n", 100 * attention.accuracy, attention.seconds, han.parameter_count());
-            std::printf("| same encoders, mean pooling | %.1f%% | %.1f s | %zu |\n", 100 * mean.accuracy, mean.seconds, baseline.parameter_count());
+            std::printf("| HAN (attention pooling) | %.1f%% | %.1f s | %zu |\n", 100 * attention.accuracy, han_training.seconds, han.parameter_count());
+            std::printf("| same encoders, mean pooling | %.1f%% | %.1f s | %zu |\n", 100 * mean.accuracy, mean_training.seconds, baseline.parameter_count());
             JsonObject mean_json;
-            mean_json.add("accuracy", mean.accuracy).add("parameters", long(baseline.parameter_count()));
+            mean_json.add("accuracy", mean.accuracy).add("parameters", long(baseline.parameter_count()))
+                .add("training", training_json(mean_training));
             metrics.add("mean_pooling", mean_json);
-            timing.add("mean_pooling_train_seconds", mean.seconds);
+            timing.add("mean_pooling_train_seconds", mean_training.seconds);
         }
 
         const auto confusion = confusion_matrix(attention.predicted, [&] {
@@ -344,14 +372,15 @@ int main(int argc, char** argv) {
             std::printf("\n");
         }
 
+        const std::string& folder = training.folder;
         for (std::size_t d = 0; d < std::min(examples, corpus.test.size()); ++d) {
             if (d == 0) print_document(attention, corpus, d);
-            write_file_atomically(out + "/highlight_" + std::to_string(d) + ".html", document_html(attention, corpus, d));
+            write_file_atomically(folder + "/highlight_" + std::to_string(d) + ".html", document_html(attention, corpus, d));
         }
-        write_file_atomically(out + "/metrics.json", metrics.str() + "\n");
-        write_file_atomically(out + "/timing.json", timing.str() + "\n");
-        save_checkpoint(out + "/checkpoint", han, nullptr, &rng, {{"epochs", std::to_string(epochs)}});
-        std::printf("\nwrote %s/metrics.json, timing.json, highlight_N.html and checkpoint/\n", out.c_str());
+        write_file_atomically(folder + "/metrics.json", metrics.str() + "\n");
+        write_file_atomically(folder + "/timing.json", timing.str() + "\n");
+        std::printf("\nwrote %s/metrics.json, timing.json, highlight_N.html, and each model's loss.svg, checkpoint/ and best/\n",
+                    folder.c_str());
     } catch (const std::exception& error) {
         std::fprintf(stderr, "04_han: %s\n", error.what());
         return 1;

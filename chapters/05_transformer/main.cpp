@@ -11,10 +11,10 @@
 #include <stdexcept>
 
 #include "model.hpp"
-#include "attn/io.hpp"
-#include "attn/optim.hpp"
-#include "attn/seq2seq_run.hpp"
-#include "attn/viz.hpp"
+#include "attn/support/io.hpp"
+#include "attn/train/optim.hpp"
+#include "attn/seq2seq/report.hpp"
+#include "attn/support/viz.hpp"
 
 using namespace attn;
 
@@ -105,19 +105,19 @@ void draw_all_heads(const ch05::Transformer& model, const Seq2SeqData& data, con
 // ---- main ------------------------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
-    Seq2SeqRun run;
-    run.task = "dates";
-    run.datasets = ATTN_DATASETS_DIR;
-    run.train.epochs = 6;
-    run.train.out = "out/05_transformer";
-    run.train.clip = 0;  // the paper does not clip
+    Seq2SeqOptions options;
+    options.chapter = "05_transformer";
+    options.task = "dates";
+    options.datasets = ATTN_DATASETS_DIR;
+    options.train.epochs = 6;
+    options.train.clip = 0;  // the paper does not clip
     ch05::Config config;
     std::string experiment;
     long warmup = 100;
     double factor = 0.5, dropout = 0, smoothing = 0.1;  // dropout: see README, "Settings"
     bool no_positions = false;
     CommandLine cli("attn chapter 5: the Transformer — attention is all you need");
-    add_seq2seq_options(cli, run);
+    add_seq2seq_options(cli, options);
     cli.option("--d-model", config.d_model, "model width d_model").at_least(1);
     cli.option("--heads", config.heads, "attention heads h").at_least(1);
     cli.option("--d-ff", config.d_ff, "feed-forward inner width").at_least(1);
@@ -135,16 +135,16 @@ int main(int argc, char** argv) {
     config.dropout = real(dropout);
     config.label_smoothing = real(smoothing);
     config.positions = !no_positions;
-    apply_threads(run);
+    apply_seq2seq_options(options);
 
     try {
         if (experiment == "scaling") {
-            scaling_experiment(run.seed);
+            scaling_experiment(options.seed);
             return 0;
         }
         if (!experiment.empty()) throw std::invalid_argument("unknown --experiment '" + experiment + "' (try scaling)");
         std::printf("== attn chapter 5: the Transformer (%s) ==\n", precision_name());
-        Seq2SeqData data = load_and_describe(run);
+        Seq2SeqData data = load_and_describe(options);
         if (config.share_embeddings) {  // one vocabulary for both sides
             std::vector<Tokens> corpus;
             for (const Seq2SeqExample& e : data.train) {
@@ -153,26 +153,25 @@ int main(int argc, char** argv) {
             }
             data.source_vocabulary = data.target_vocabulary = Vocabulary::build(corpus);
         }
-        Rng rng(run.seed);
+        Rng rng(options.seed);
         ch05::Transformer model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
         std::printf("model: %zu parameters (N %zu, d_model %zu, h %zu, d_ff %zu, %s, positions %s)\n\n",
                     model.parameter_count(), config.layers, config.d_model, config.heads, config.d_ff,
                     config.pre_norm ? "pre-norm" : "post-norm", config.positions ? "on" : "off");
-        const NoamSchedule noam(config.d_model, warmup, real(factor));
-        run.train.schedule = [&](long step) { return double(noam.rate(step)); };
-        run.train.beta1 = 0.9;
-        run.train.beta2 = 0.98;  // 5.3
-        const TrainReport training = train_and_describe(model, data, run, rng);
+        options.train.learning_rate = std::make_shared<NoamSchedule>(config.d_model, warmup, real(factor));
+        options.train.beta1 = 0.9;
+        options.train.beta2 = 0.98;  // 5.3
+        const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;
         settings.add("d_model", long(config.d_model)).add("heads", long(config.heads)).add("d_ff", long(config.d_ff))
             .add("layers", long(config.layers)).add("dropout", dropout).add("label_smoothing", smoothing)
             .add("norm", config.pre_norm ? "pre" : "post").add("positions", config.positions ? "on" : "off")
-            .add("warmup", warmup).add("factor", factor).add("batch", long(run.train.batch_size));
-        report_seq2seq(model, data, run, training, config.positions ? "transformer" : "transformer/no-positions", settings);
-        if (!run.train.out.empty() && !data.test.empty()) {
+            .add("warmup", warmup).add("factor", factor).add("batch", long(options.train.batch_size));
+        report_seq2seq(model, data, options, training, config.positions ? "transformer" : "transformer/no-positions", settings);
+        if (!options.train.folder.empty() && !data.test.empty()) {
             model.eval();
-            draw_all_heads(model, data, data.test[0], run.train.out + "/heads");
+            draw_all_heads(model, data, data.test[0], options.train.folder + "/heads");
         }
     } catch (const std::exception& error) {
         std::fprintf(stderr, "05_transformer: %s\n", error.what());

@@ -15,11 +15,12 @@
 #include <cmath>
 
 #include "attn/attn.hpp"
-#include "attn/loss.hpp"
+#include "attn/train/loss.hpp"
 #include "attn/nn/attention.hpp"
 #include "attn/nn/layers.hpp"
-#include "attn/nn/transformer_parts.hpp"
-#include "attn/seq2seq.hpp"
+#include "attn/nn/multi_head.hpp"
+#include "attn/nn/positional_encoding.hpp"
+#include "attn/seq2seq/model.hpp"
 
 namespace ch05 {
 
@@ -102,31 +103,26 @@ public:
           ffn(c.d_model, c.d_ff, rng, c.dropout), first(c.d_model, c.dropout, c.pre_norm),
           second(c.d_model, c.dropout, c.pre_norm), third(c.d_model, c.dropout, c.pre_norm) {}
 
-    /// The projected keys and values a layer attends to: its own past (self) and the encoder (cross).
+    /// What a layer keeps while decoding one position at a time: the projected keys and values of
+    /// its own past (self, growing by one position per step) and of the encoder (cross, computed once).
     struct Cache {
-        Tensor self_K, self_V;    // (B, t, D): grows by one position per decoding step
-        Tensor cross_K, cross_V;  // (B, S, D): computed once per sentence
+        MultiHeadAttention::KeysValues self, cross;
     };
 
     /// y (B, T, D) attends to itself under `self_mask` (causal (T, T), + padding) and to `memory`
-    /// (B, S, D) under `memory_mask` (B, 1, 1, S). With a cache, y holds only the new positions and
-    /// their keys/values are appended to it. Weights of both attentions are returned if asked.
+    /// (B, S, D) under `memory_mask` (B, 1, 1, S). With a cache, y holds only the new position and
+    /// attends to the cached keys and values instead. Weights of both attentions are returned if asked.
     Tensor forward(const Tensor& y, const Tensor& memory, const Tensor& self_mask, const Tensor& memory_mask, Rng& rng,
                    Cache* cache = nullptr, Tensor* self_weights = nullptr, Tensor* cross_weights = nullptr) const {
         const Tensor a = first(y, [&](const Tensor& z) {
-            Tensor K = self_attention.W_k.forward(z), V = self_attention.W_v.forward(z);  // (B, T, D)
-            if (cache != nullptr) {
-                K = cache->self_K = concat({cache->self_K, K}, 1);  // (B, t, D): every position so far
-                V = cache->self_V = concat({cache->self_V, V}, 1);
-            }
-            const MultiHeadAttention::Output o = self_attention.attend(self_attention.W_q.forward(z), K, V, self_mask, rng);
+            const MultiHeadAttention::Output o = cache != nullptr ? self_attention.attend_cached(z, cache->self, self_mask, rng)
+                                                                  : self_attention.forward(z, z, z, self_mask, rng);
             if (self_weights != nullptr) *self_weights = o.weights;
             return o.output;
         }, rng);
         const Tensor b = second(a, [&](const Tensor& z) {
-            const Tensor K = cache != nullptr ? cache->cross_K : cross_attention.W_k.forward(memory);  // (B, S, D)
-            const Tensor V = cache != nullptr ? cache->cross_V : cross_attention.W_v.forward(memory);
-            const MultiHeadAttention::Output o = cross_attention.attend(cross_attention.W_q.forward(z), K, V, memory_mask, rng);
+            const MultiHeadAttention::Output o = cache != nullptr ? cross_attention.attend(z, cache->cross, memory_mask, rng)
+                                                                  : cross_attention.forward(z, memory, memory, memory_mask, rng);
             if (cross_weights != nullptr) *cross_weights = o.weights;
             return o.output;
         }, rng);
@@ -247,44 +243,52 @@ public:
     }
 
     // ---- Generation: the encoder once, then one position at a time with cached keys and values -------------
-    // rows: 0 memory (N, S, D), 1 memory mask (N, 1, 1, S), 2 step (N, 1), 3 last cross weights (N, h, 1, S),
-    //       then per decoder layer: self K, self V (N, t, D), cross K, cross V (N, S, D)
+    // The state: "memory" (N, S, D), "memory_mask" (N, 1, 1, S), "cross_weights" of the last step
+    // (N, h, 1, S), and per decoder layer l the cache "layer<l>.self_K", "layer<l>.self_V" (N, t, D)
+    // and "layer<l>.cross_K", "layer<l>.cross_V" (N, S, D). state.steps is the next position.
+
+    static std::string cache_name(std::size_t l, const char* part) { return "layer" + std::to_string(l) + "." + part; }
 
     DecoderState start(const PaddedBatch& source) const override {
         Rng unused(0);
         const Encoded e = encode(source, unused);
-        const std::size_t N = source.lengths.size(), S = e.memory.shape(1), D = config.d_model;
-        DecoderState state{{e.memory, e.mask, Tensor::zeros({N, 1}), Tensor::zeros({N, config.heads, 1, S})}};
-        for (const auto& layer : decoder) {
-            state.rows.push_back(Tensor::zeros({N, 0, D}));
-            state.rows.push_back(Tensor::zeros({N, 0, D}));
-            state.rows.push_back(layer->cross_attention.W_k.forward(e.memory));
-            state.rows.push_back(layer->cross_attention.W_v.forward(e.memory));
+        const std::size_t N = source.lengths.size(), S = e.memory.shape(1);
+        DecoderState state;
+        state.set("memory", e.memory);
+        state.set("memory_mask", e.mask);
+        state.set("cross_weights", Tensor::zeros({N, config.heads, 1, S}));
+        for (std::size_t l = 0; l < decoder.size(); ++l) {
+            const MultiHeadAttention::KeysValues self = decoder[l]->self_attention.empty_cache(N);
+            const MultiHeadAttention::KeysValues cross = decoder[l]->cross_attention.project(e.memory);
+            state.set(cache_name(l, "self_K"), self.K);
+            state.set(cache_name(l, "self_V"), self.V);
+            state.set(cache_name(l, "cross_K"), cross.K);
+            state.set(cache_name(l, "cross_V"), cross.V);
         }
         return state;
     }
 
     Tensor step(const std::vector<int>& previous, DecoderState& state) const override {
         Rng unused(0);
-        const std::size_t N = previous.size(), t = std::size_t(state.rows[2].at({0, 0}));
-        Tensor y = embed(target_embedding, Ids({N, 1}, previous), t, unused);  // (N, 1, D): the new position only
+        const std::size_t N = previous.size();
+        Tensor y = embed(target_embedding, Ids({N, 1}, previous), state.steps, unused);  // (N, 1, D): the new position only
         Tensor cross;
         for (std::size_t l = 0; l < decoder.size(); ++l) {
-            DecoderLayer::Cache cache{state.rows[4 + 4 * l], state.rows[5 + 4 * l], state.rows[6 + 4 * l], state.rows[7 + 4 * l]};
-            // no causal mask needed: the cache holds only the past and the present
-            y = decoder[l]->forward(y, state.rows[0], Tensor(), state.rows[1], unused, &cache, nullptr, &cross);
-            state.rows[4 + 4 * l] = cache.self_K;
-            state.rows[5 + 4 * l] = cache.self_V;
+            DecoderLayer::Cache cache{{state[cache_name(l, "self_K")], state[cache_name(l, "self_V")]},
+                                      {state[cache_name(l, "cross_K")], state[cache_name(l, "cross_V")]}};
+            y = decoder[l]->forward(y, state["memory"], Tensor(), state["memory_mask"], unused, &cache, nullptr, &cross);
+            state.set(cache_name(l, "self_K"), cache.self.K);
+            state.set(cache_name(l, "self_V"), cache.self.V);
         }
         if (config.pre_norm) y = final_decoder_norm.forward(y);
-        state.rows[2] = state.rows[2] + real(1);
-        state.rows[3] = cross;
+        state.set("cross_weights", cross);
+        ++state.steps;
         return log_softmax(reshape(project(y), {N, target_embedding.weight.shape(0)}), -1);  // (N, V)
     }
 
     /// The last step's cross-attention of the top layer, averaged over heads: (N, S).
     Tensor last_attention(const DecoderState& state) const override {
-        const Tensor& w = state.rows[3];  // (N, h, 1, S)
+        const Tensor& w = state["cross_weights"];  // (N, h, 1, S)
         return reshape(mean(w, 1), {w.shape(0), w.shape(3)});
     }
 

@@ -7,7 +7,7 @@
 
 #include "attn/data/lines.hpp"
 #include "attn/data/text.hpp"
-#include "attn/io.hpp"
+#include "attn/support/io.hpp"
 
 namespace attn {
 

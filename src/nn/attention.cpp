@@ -165,17 +165,36 @@ void ConcatScore::list(Lister& out) {
 
 // ---- scaled dot-product (Vaswani) ----------------------------------------------------------------
 
-Attention scaled_dot_product_attention(const Tensor& Q, const Tensor& K, const Tensor& V, const Tensor& mask) {
-    if (Q.dim() != 3 || K.dim() != 3 || V.dim() != 3 || Q.shape(2) != K.shape(2) || K.shape(1) != V.shape(1)) {
-        fail("scaled_dot_product_attention", "needs Q (B, Tq, d), K (B, Tk, d), V (B, Tk, dv), got " +
+Attention scaled_dot_product_attention(const Tensor& Q, const Tensor& K, const Tensor& V, const Tensor& mask,
+                                       real dropout_p, Rng* rng) {
+    const std::size_t axes = Q.dim();
+    bool ok = (axes == 3 || axes == 4) && K.dim() == axes && V.dim() == axes && Q.shape(-1) == K.shape(-1) &&
+              K.shape(-2) == V.shape(-2);
+    for (std::size_t a = 0; ok && a + 2 < axes; ++a) ok = Q.shape(int(a)) == K.shape(int(a)) && K.shape(int(a)) == V.shape(int(a));
+    if (!ok) {
+        fail("scaled_dot_product_attention", "needs Q (B, [H,] Tq, d), K (B, [H,] Tk, d), V (B, [H,] Tk, dv), got " +
                                                  to_string(Q.shape()) + ", " + to_string(K.shape()) + ", " +
                                                  to_string(V.shape()));
     }
-    // EXERCISE ch5.scaled_dot_product_attention (4 points): softmax(Q K^T / sqrt(d_k)) V with a mask
-    const real scale = real(1 / std::sqrt(double(Q.shape(2))));
-    const Tensor scores = bmm(Q, K, Trans::no, Trans::yes) * scale;  // (B, Tq, Tk)
-    const Tensor weights = masked_softmax(scores, mask);              // (B, Tq, Tk)
-    return {bmm(weights, V), weights};                                // (B, Tq, dv)
+    if (dropout_p > 0 && rng == nullptr) fail("scaled_dot_product_attention", "attention dropout needs a random generator");
+    // (B, H, T, d) runs as B*H batched products of (T, d): `flat` folds the leading axes into one.
+    const Shape leading = Q.dim() == 4 ? Shape{Q.shape(0), Q.shape(1)} : Shape{Q.shape(0)};
+    const std::size_t N = element_count(leading);
+    const auto flat = [&](const Tensor& x) { return x.dim() == 3 ? x : reshape(x, {N, x.shape(-2), x.shape(-1)}); };
+    const auto unflat = [&](const Tensor& x) {
+        if (leading.size() == 1) return x;
+        Shape shape = leading;
+        shape.push_back(x.shape(-2));
+        shape.push_back(x.shape(-1));
+        return reshape(x, shape);
+    };
+    // EXERCISE ch5.scaled_dot_product_attention (4 points): softmax(Q K^T / sqrt(d_k)) V with a mask (and attention dropout)
+    const real scale = real(1 / std::sqrt(double(Q.shape(-1))));
+    const Tensor scores = unflat(bmm(flat(Q), flat(K), Trans::no, Trans::yes) * scale);  // (..., Tq, Tk)
+    const Tensor weights = masked_softmax(scores, mask);                                   // (..., Tq, Tk)
+    const Tensor kept = dropout_p > 0 ? dropout(weights, dropout_p, *rng, true) : weights;
+    const Tensor context = bmm(flat(kept), flat(V));                                      // (N, Tq, dv)
+    return {unflat(context), weights};                                                    // (..., Tq, dv)
     // END EXERCISE ch5.scaled_dot_product_attention
 }
 

@@ -8,7 +8,7 @@ void Lister::parameter(const std::string& name, Tensor& tensor) {
 }
 
 void Lister::child(const std::string& name, Module& module) {
-    children.push_back(&module);
+    descendants.push_back(&module);
     const std::string outer = prefix_;
     prefix_ += name + ".";
     module.list(*this);
@@ -35,7 +35,7 @@ void Module::train(bool on) {
     Lister lister;
     list(lister);
     training_ = on;
-    for (Module* child : lister.children) child->training_ = on;
+    for (Module* descendant : lister.descendants) descendant->training_ = on;
 }
 
 }  // namespace attn

@@ -157,6 +157,7 @@ Recurrent::Output Recurrent::forward(const Tensor& x, const std::vector<int>& le
     }
 
     Output result;
+    result.directions = directions();
     Tensor input = x;  // (B, S, in) for layer 0, then (B, S, dirs*H)
     for (std::size_t layer = 0; layer < options.layers; ++layer) {
         if (layer > 0 && options.dropout > 0) input = dropout(input, options.dropout, rng, training());
@@ -166,12 +167,24 @@ Recurrent::Output Recurrent::forward(const Tensor& x, const std::vector<int>& le
             const RecurrentState start = initial.empty() ? cell.zero_state(B) : initial[layer * directions() + dir];
             auto [outputs, final_state] = run_direction(cell, cell.project_input(input), real_at, dir == 1, start);
             per_direction.push_back(outputs);
-            result.final.push_back(final_state);
+            result.final_states.push_back(final_state);
         }
         input = directions() == 1 ? per_direction[0] : concat(per_direction, 2);  // (B, S, dirs*H)
     }
     result.outputs = input;
     return result;
+}
+
+const RecurrentState& Recurrent::Output::final_state(std::size_t layer, Direction direction) const {
+    const std::size_t dir = direction == Direction::forward ? 0 : 1;
+    const std::size_t k = layer * directions + dir;
+    if (dir >= directions || k >= final_states.size()) {
+        fail("Recurrent::Output::final_state", "there is no layer " + std::to_string(layer) + " in the " +
+                                                   (dir == 0 ? "forward" : "backward") + " direction (" +
+                                                   std::to_string(final_states.size() / directions) + " layers, " +
+                                                   std::to_string(directions) + " direction(s))");
+    }
+    return final_states[k];
 }
 
 }  // namespace attn

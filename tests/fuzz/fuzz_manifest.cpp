@@ -1,5 +1,5 @@
 // Fuzz target: a checkpoint's manifest.tsv.
-#include "attn/checkpoint.hpp"
+#include "attn/train/checkpoint.hpp"
 #include "fuzz.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,5 +1,5 @@
 // Fuzz target: the .npy reader (checkpoint parameters and optimiser state).
-#include "attn/checkpoint.hpp"
+#include "attn/train/checkpoint.hpp"
 #include "fuzz.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "attn/io.hpp"
+#include "attn/support/io.hpp"
 #include "attn/random.hpp"
 
 namespace gen {

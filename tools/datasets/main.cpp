@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <exception>
 
-#include "attn/cli.hpp"
+#include "attn/support/cli.hpp"
 #include "generate.hpp"
 
 int main(int argc, char** argv) {

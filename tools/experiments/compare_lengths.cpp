@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "attn/cli.hpp"
-#include "attn/io.hpp"
-#include "attn/viz.hpp"
+#include "attn/support/cli.hpp"
+#include "attn/support/io.hpp"
+#include "attn/support/viz.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "attn/data/loaders.hpp"
-#include "attn/metrics.hpp"
+#include "attn/support/metrics.hpp"
 
 namespace attn {
 

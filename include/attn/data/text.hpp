@@ -9,13 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "attn/support/utf8.hpp"  // utf8_problem, split_characters
+
 namespace attn {
-
-/// Empty when `text` is valid UTF-8; otherwise what is wrong and at which byte ("invalid UTF-8 at byte 7").
-std::string utf8_problem(const std::string& text);
-
-/// Code points as strings. Throws std::invalid_argument on invalid UTF-8.
-std::vector<std::string> split_characters(const std::string& text);
 
 /// Words and punctuation marks. ASCII punctuation becomes its own token; `lower` lower-cases ASCII.
 std::vector<std::string> split_words(const std::string& text, bool lower = true);

@@ -1,6 +1,6 @@
 // attn/nn/attention.hpp — attention for encoder-decoder RNNs, and scaled dot-product attention.
 //
-// Every attention here has the same three steps (seed article 001):
+// Every attention here has the same three steps:
 //   1. score each key against the query:       e_j = score(query, key_j)      (B, S)
 //   2. normalise over the real keys:           alpha_j = softmax_j(e_j)       (B, S), padding -> 0
 //   3. take the weighted sum of the values:    c = sum_j alpha_j value_j      (B, D)
@@ -101,9 +101,13 @@ protected:
     void list(Lister& out) override;
 };
 
-/// Vaswani et al. 2017:   Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V
-/// Q (B, Tq, d_k), K (B, Tk, d_k), V (B, Tk, d_v), mask broadcastable to (B, Tq, Tk) or empty
-/// -> context (B, Tq, d_v), weights (B, Tq, Tk).
-Attention scaled_dot_product_attention(const Tensor& Q, const Tensor& K, const Tensor& V, const Tensor& mask);
+/// Vaswani et al. 2017:   Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V   — the one kernel every
+/// Transformer attention runs through (attn/nn/multi_head.hpp calls it with a head axis).
+/// Q (B, Tq, d_k), K (B, Tk, d_k), V (B, Tk, d_v), or each with a head axis after B: (B, H, T, d).
+/// mask broadcastable to the scores (..., Tq, Tk), nonzero = hidden, or empty.
+/// dropout_p > 0 (training) zeroes attention weights before they weigh V (rng draws the mask).
+/// -> context (..., Tq, d_v), weights (..., Tq, Tk) before dropout.
+Attention scaled_dot_product_attention(const Tensor& Q, const Tensor& K, const Tensor& V, const Tensor& mask,
+                                       real dropout_p = 0, Rng* rng = nullptr);
 
 }  // namespace attn

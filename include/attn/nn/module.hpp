@@ -34,7 +34,7 @@ public:
     void child(const std::string& name, Module& module);
 
     std::vector<NamedParameter> parameters;
-    std::vector<Module*> children;  // all descendants, depth first
+    std::vector<Module*> descendants;  // every module below, depth first
 
 private:
     std::string prefix_;

@@ -81,6 +81,8 @@ public:
 enum class CellType { rnn, gru, lstm };
 std::unique_ptr<RecurrentCell> make_cell(CellType type, std::size_t input, std::size_t hidden, Rng& rng);
 
+enum class Direction { forward, backward };
+
 struct RecurrentOptions {
     CellType cell = CellType::gru;
     std::size_t layers = 1;
@@ -94,11 +96,15 @@ public:
     Recurrent(std::size_t input, std::size_t hidden, Rng& rng, RecurrentOptions options = {});
 
     struct Output {
-        Tensor outputs;                     // (B, S, dirs*H): [forward; backward] per position, 0 at padding
-        std::vector<RecurrentState> final;  // per layer and direction: index layer*dirs + dir
+        Tensor outputs;                            // (B, S, dirs*H): [forward; backward] per position, 0 at padding
+        std::vector<RecurrentState> final_states;  // every layer's and direction's, in the order of `cells`
+        std::size_t directions = 1;
+        /// The state of `layer` (0 = the bottom) in `direction` after each sequence's last real step
+        /// (for the backward direction: after reading the sequence back to its first token).
+        const RecurrentState& final_state(std::size_t layer, Direction direction = Direction::forward) const;
     };
     /// x (B, S, in), lengths (B) with 0 <= length <= S. `initial` (optional): one state per layer
-    /// and direction, as in Output::final. `rng` draws the between-layer dropout masks.
+    /// and direction, in the order of Output::final_states. `rng` draws the between-layer dropout masks.
     Output forward(const Tensor& x, const std::vector<int>& lengths, Rng& rng,
                    const std::vector<RecurrentState>& initial = {}) const;
 
@@ -106,7 +112,7 @@ public:
 
     RecurrentOptions options;
     std::size_t hidden_size;
-    std::vector<std::unique_ptr<RecurrentCell>> cells;  // index layer*dirs + dir
+    std::vector<std::unique_ptr<RecurrentCell>> cells;  // layer by layer; within a layer forward, then backward
 
 protected:
     void list(Lister& out) override;

@@ -1,0 +1,33 @@
+// attn/seq2seq/evaluation.hpp — decoding a test set and scoring it: exact match, BLEU, token
+// accuracy, and the alignment error of attention against gold links.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "attn/seq2seq/model.hpp"
+
+namespace attn {
+
+struct Translation {
+    Tokens output;
+    std::vector<std::vector<double>> attention;  // (T, S) weights, greedy decoding of attending models
+};
+
+/// Decodes every example (greedy when beam == 1), batched.
+std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
+                                   const Seq2SeqData& data, std::size_t beam = 1, std::size_t batch_size = 64);
+
+struct Evaluation {
+    double exact_match = 0, bleu = 0, token_accuracy = 0;
+    double aer = std::numeric_limits<double>::quiet_NaN();  // when gold alignments and attention exist
+    std::vector<Translation> translations;
+};
+Evaluation evaluate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples, const Seq2SeqData& data,
+                    std::size_t beam = 1);
+
+/// Detokenised text of a token sequence: characters joined directly, words with spaces.
+std::string detokenize(const Tokens& tokens, bool characters);
+
+}  // namespace attn

@@ -1,0 +1,43 @@
+// attn/seq2seq/options.hpp — the command line every sequence-to-sequence chapter shares, and the
+// two lines it prints around training.
+#pragma once
+
+#include <string>
+
+#include "attn/seq2seq/model.hpp"
+#include "attn/support/cli.hpp"
+#include "attn/train/loop.hpp"
+
+namespace attn {
+
+/// What a seq2seq executable is asked to do: the task, the seed, the decoding and the training.
+struct Seq2SeqOptions {
+    std::string chapter;          // "02_bahdanau": names the default output folder
+    std::string task = "dates";   // dates | toy | copy | reverse | sort | path/to/pairs.tsv
+    std::string datasets;         // the datasets/ folder
+    std::size_t max_train = 0;    // use only the first N training examples (0 = all)
+    std::uint64_t seed = 1;
+    std::size_t beam = 1;         // test decoding: 1 = greedy, k > 1 = beam search
+    std::size_t examples = 3;     // heatmaps / printed translations
+    int threads = 1;              // BLAS threads
+    double learning_rate = 1e-3;  // --lr: a constant rate, unless the chapter sets train.learning_rate
+    std::string out;              // --out; "" = out/<chapter>/<task>
+    TrainOptions train;           // train.folder is set by apply_seq2seq_options
+};
+
+/// --task --datasets --max-train --epochs --batch --lr --clip --budget --patience --seed --out
+/// --resume --beam --examples --threads
+void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options);
+
+/// After parsing: applies the thread count to BLAS (attn/support/runtime.hpp), makes --lr the
+/// constant learning-rate schedule, and sets the run folder (--out, or out/<chapter>/<task>, so
+/// runs of different tasks never overwrite each other).
+void apply_seq2seq_options(Seq2SeqOptions& options);
+
+/// Loads options.task and prints one line about it (sizes, vocabularies).
+Seq2SeqData load_and_describe(const Seq2SeqOptions& options);
+
+/// train_seq2seq, then one line: epochs, seconds, the best epoch and its validation loss.
+TrainReport train_and_describe(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options, Rng& rng);
+
+}  // namespace attn

@@ -1,0 +1,28 @@
+// attn/support/json.hpp — writing the small JSON objects of metrics.json (no parsing needed).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace attn {
+
+class JsonObject {
+public:
+    JsonObject& add(const std::string& key, double value);  // NaN and inf become null
+    JsonObject& add(const std::string& key, long value);
+    JsonObject& add(const std::string& key, const std::string& value);
+    JsonObject& add(const std::string& key, const char* value) { return add(key, std::string(value)); }
+    JsonObject& add(const std::string& key, const std::vector<double>& values);
+    JsonObject& add(const std::string& key, const JsonObject& object);
+    /// Pretty-printed, two-space indent, keys in insertion order.
+    std::string str(int indent = 0) const;
+
+private:
+    std::vector<std::pair<std::string, std::string>> entries_;  // key, encoded value ("" = next nested)
+    std::vector<JsonObject> nested_;
+};
+
+/// A JSON string literal with escapes.
+std::string json_string(const std::string& text);
+
+}  // namespace attn

@@ -1,0 +1,58 @@
+// attn/train/checkpoint.hpp — saving and resuming training.
+//
+// A checkpoint is a folder:
+//   manifest.tsv          what is in it: one line per entry (kind, name, file, dtype, shape) and
+//                         the run's metadata (epoch, step, ...)
+//   params/<name>.npy     one file per parameter, readable by numpy.load
+//   optim/<name>.npy      the optimiser's state (step count, moments)
+//   rng.txt               the random generator's state
+// Together they let a resumed run continue exactly as an uninterrupted one would.
+//
+// Saving never damages the previous checkpoint: everything is written to <dir>.tmp, then the old
+// folder is moved to <dir>.old, the new one into place, and the old one removed. If a crash hits
+// between those two renames, the next load or save first moves <dir>.old back to <dir>. A failed
+// save removes its half-written <dir>.tmp. tests/resume_after_kill.sh kills a run at each step.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "attn/nn/module.hpp"
+#include "attn/train/optim.hpp"
+#include "attn/random.hpp"
+
+namespace attn {
+
+/// One array as a .npy file (format 1.0, little-endian, C order), atomically.
+void save_npy(const std::string& path, const Tensor& tensor);
+/// Reads a .npy file of float32 ('<f4') or float64 ('<f8'); errors name the file and the problem.
+/// `dtype` receives "float32" or "float64".
+Tensor load_npy(const std::string& path, std::string* dtype = nullptr);
+/// The same from the file's bytes in memory; `name` stands for the file in error messages.
+Tensor parse_npy(const std::string& bytes, const std::string& name, std::string* dtype = nullptr);
+
+using Metadata = std::map<std::string, std::string>;
+
+/// manifest.tsv, parsed: `meta<TAB>key<TAB>value` lines and one entry per stored array.
+struct ManifestEntry {
+    std::string kind, name, file, dtype, shape;  // kind: param, optim or rng
+};
+struct Manifest {
+    Metadata metadata;
+    std::vector<ManifestEntry> entries;
+};
+/// Throws std::runtime_error naming `name`, the line and what was expected.
+Manifest parse_manifest(const std::string& text, const std::string& name);
+
+void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
+                     const Metadata& metadata = {});
+
+/// True when `dir` holds a complete checkpoint (or one whose save was interrupted in its last step).
+bool has_checkpoint(const std::string& dir);
+
+/// Loads into `model` (and optimizer / rng when given). Every parameter must be present with the
+/// same shape and dtype; all mismatches are reported together in one error. Returns the metadata.
+Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng);
+
+}  // namespace attn

@@ -1,0 +1,118 @@
+// Decoding a test set and scoring it (see attn/seq2seq/evaluation.hpp).
+#include "attn/seq2seq/evaluation.hpp"
+
+#include <algorithm>
+
+#include "attn/data/text.hpp"
+#include "attn/tape.hpp"
+
+namespace attn {
+
+// ---- evaluation -------------------------------------------------------------------------------------
+
+std::string detokenize(const Tokens& tokens, bool characters) { return join(tokens, characters ? "" : " "); }
+
+std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
+                                   const Seq2SeqData& data, std::size_t beam, std::size_t batch_size) {
+    NoRecording off;
+    const bool was_training = model.training();
+    model.eval();
+    std::vector<Translation> out(examples.size());
+    std::size_t longest_target = 0;
+    for (const Seq2SeqExample& e : examples) longest_target = std::max(longest_target, e.target.size());
+    SearchOptions search;
+    search.beam = beam;
+    search.max_length = 2 * longest_target + 10;
+    for (const auto& indices : batches_by_source_length(examples, batch_size, nullptr)) {
+        std::vector<std::vector<int>> sources;
+        for (std::size_t i : indices) sources.push_back(data.source_vocabulary.encode(examples[i].source));
+        const PaddedBatch source = pad_batch(sources, Vocabulary::pad);
+        std::vector<Tensor> attention;  // one (N, S) per greedy step
+        const StepFunction step = [&](const std::vector<int>& previous, DecoderState& state) {
+            const Tensor logp = model.step(previous, state);
+            if (beam == 1) {
+                const Tensor a = model.last_attention(state);
+                if (a.defined()) attention.push_back(a);
+            }
+            return logp;
+        };
+        const DecoderState initial = model.start(source);
+        const std::vector<Hypothesis> hyps = beam == 1 ? greedy_search(step, initial, search) : beam_search(step, initial, search);
+        for (std::size_t k = 0; k < indices.size(); ++k) {
+            Translation& t = out[indices[k]];
+            t.output = data.target_vocabulary.decode(hyps[k].tokens);
+            const std::size_t S = std::size_t(source.lengths[k]);
+            for (std::size_t step_index = 0; step_index < attention.size() && step_index < hyps[k].tokens.size(); ++step_index) {
+                std::vector<double> row(S);
+                for (std::size_t s = 0; s < S; ++s) row[s] = attention[step_index].at({k, s});
+                t.attention.push_back(std::move(row));
+            }
+        }
+    }
+    model.train(was_training);
+    return out;
+}
+
+namespace {
+
+/// Attention while reading the reference translation (teacher forcing), for alignment error: the
+/// argmax source position of each reference token.
+std::vector<Alignment> forced_alignments(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
+                                         const Seq2SeqData& data) {
+    NoRecording off;
+    std::vector<Alignment> out(examples.size());
+    for (const auto& indices : batches_by_source_length(examples, 64, nullptr)) {
+        const PairBatch batch = make_pair_batch(examples, indices, data.source_vocabulary, data.target_vocabulary);
+        DecoderState state = model.start(batch.source);
+        const std::size_t B = indices.size(), T = batch.target_in.shape[1];
+        for (std::size_t t = 0; t < T; ++t) {
+            std::vector<int> previous(B);
+            for (std::size_t b = 0; b < B; ++b) previous[b] = batch.target_in.values[b * T + t];
+            model.step(previous, state);
+            const Tensor a = model.last_attention(state);
+            if (!a.defined()) return {};
+            for (std::size_t b = 0; b < B; ++b) {
+                const Seq2SeqExample& e = examples[indices[b]];
+                if (t >= e.target.size()) continue;  // the eos step has no gold link
+                std::size_t best = 0;
+                for (std::size_t s = 1; s < e.source.size(); ++s) if (a.at({b, s}) > a.at({b, best})) best = s;
+                out[indices[b]].emplace_back(int(best), int(t));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Evaluation evaluate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples, const Seq2SeqData& data,
+                    std::size_t beam) {
+    Evaluation result;
+    result.translations = translate(model, examples, data, beam);
+    std::vector<Tokens> hypotheses, references;
+    std::size_t right = 0, counted = 0;
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+        hypotheses.push_back(result.translations[i].output);
+        references.push_back(examples[i].target);
+        const Tokens& h = hypotheses.back();
+        const Tokens& r = references.back();
+        for (std::size_t t = 0; t < r.size(); ++t) right += t < h.size() && h[t] == r[t];
+        counted += r.size();
+    }
+    result.exact_match = exact_match(hypotheses, references);
+    result.bleu = corpus_bleu(hypotheses, references).bleu;
+    result.token_accuracy = counted ? double(right) / double(counted) : 0;
+    bool has_gold = !examples.empty();
+    for (const Seq2SeqExample& e : examples) has_gold = has_gold && !e.gold.empty();
+    if (has_gold) {
+        const std::vector<Alignment> predicted = forced_alignments(model, examples, data);
+        if (!predicted.empty()) {
+            std::vector<Alignment> gold;
+            for (const Seq2SeqExample& e : examples) gold.push_back(e.gold);
+            result.aer = alignment_error_rate(predicted, gold, gold);
+        }
+    }
+    return result;
+}
+
+}  // namespace attn

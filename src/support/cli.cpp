@@ -1,0 +1,119 @@
+// CLI11 behind attn::CommandLine, compiled once (see attn/support/cli.hpp for why).
+#include "attn/support/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <type_traits>
+
+namespace attn {
+
+struct CommandLine::Impl {
+    CLI::App app;
+    CLI::Option* last = nullptr;
+    explicit Impl(const std::string& description) : app(description) {}
+
+    template <class T>
+    void add(const std::string& name, T& value, const std::string& help) {
+        last = app.add_option(name, value, help)->capture_default_str();
+        if constexpr (std::is_unsigned_v<T>) {
+            // CLI11 would wrap "-3" around to a huge unsigned value: refuse it instead.
+            last->check(CLI::Validator(
+                [](std::string& input) -> std::string {
+                    return input.find('-') == std::string::npos ? "" : input + " is negative: must be >= 0";
+                },
+                ""));
+        }
+    }
+};
+
+CommandLine::CommandLine(const std::string& description) : impl_(std::make_unique<Impl>(description)) {}
+CommandLine::~CommandLine() = default;
+
+CommandLine& CommandLine::option(const std::string& name, int& value, const std::string& help) {
+    impl_->add(name, value, help);
+    return *this;
+}
+CommandLine& CommandLine::option(const std::string& name, long& value, const std::string& help) {
+    impl_->add(name, value, help);
+    return *this;
+}
+CommandLine& CommandLine::option(const std::string& name, unsigned long& value, const std::string& help) {
+    impl_->add(name, value, help);
+    return *this;
+}
+CommandLine& CommandLine::option(const std::string& name, unsigned long long& value, const std::string& help) {
+    impl_->add(name, value, help);
+    return *this;
+}
+CommandLine& CommandLine::option(const std::string& name, double& value, const std::string& help) {
+    impl_->add(name, value, help);
+    return *this;
+}
+CommandLine& CommandLine::option(const std::string& name, std::string& value, const std::string& help) {
+    impl_->add(name, value, help);
+    return *this;
+}
+
+CommandLine& CommandLine::positionals(std::vector<std::string>& values, const std::string& help) {
+    impl_->last = impl_->app.add_option("values", values, help);
+    return *this;
+}
+
+CommandLine& CommandLine::flag(const std::string& name, bool& value, const std::string& help) {
+    impl_->last = impl_->app.add_flag(name, value, help);
+    return *this;
+}
+
+namespace {
+
+std::string number(double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", x);
+    return text;
+}
+
+/// Accepts numbers in [lo, hi]; refuses anything else with a message saying what was wanted.
+CLI::Validator bounded(double lo, double hi, const std::string& description) {
+    return CLI::Validator(
+        [lo, hi, description](std::string& input) -> std::string {
+            char* end = nullptr;
+            const double x = std::strtod(input.c_str(), &end);
+            if (input.empty() || end != input.c_str() + input.size()) return "'" + input + "' is not a number";
+            if (!(x >= lo && x <= hi)) return input + " is out of range: must be " + description;
+            return "";
+        },
+        description);
+}
+
+}  // namespace
+
+CommandLine& CommandLine::range(double lo, double hi) {
+    if (impl_->last != nullptr) impl_->last->check(bounded(lo, hi, "in [" + number(lo) + ", " + number(hi) + "]"));
+    return *this;
+}
+
+CommandLine& CommandLine::at_least(double lo) {
+    if (impl_->last != nullptr) {
+        impl_->last->check(bounded(lo, std::numeric_limits<double>::infinity(), ">= " + number(lo)));
+    }
+    return *this;
+}
+
+std::optional<int> CommandLine::parse(int argc, char** argv) {
+    try {
+        impl_->app.parse(argc, argv);
+        return std::nullopt;
+    } catch (const CLI::CallForHelp&) {
+        std::fputs(impl_->app.help().c_str(), stdout);
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        // One line naming the problem, then where to look.
+        std::fprintf(stderr, "%s: %s (see --help)\n", impl_->app.get_name().empty() ? argv[0] : impl_->app.get_name().c_str(), error.what());
+        return error.get_exit_code() == 0 ? 2 : error.get_exit_code();
+    }
+}
+
+}  // namespace attn
