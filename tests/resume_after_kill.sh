@@ -1,7 +1,8 @@
 #!/bin/sh
 # Interrupted training loses nothing, and the same seed gives the same results.
 #   resume_after_kill.sh BUILD_DIR
-# A small chapter 2 run (with dropout, so the random generator's state matters) is
+# A small chapter 2 run (with dropout, so the random generator's state matters), and a small
+# chapter 4 run (two models, one after the other, each with its own checkpoints), are each
 #  1. run twice uninterrupted: metrics.json and every saved array must be identical;
 #  2. killed with kill -9 at an arbitrary moment after its second checkpoint, then --resume'd;
 #  3. killed (SIGKILL, via ATTN_FAULT — see include/attn/support/fault.hpp) inside each step of its third
@@ -11,11 +12,9 @@
 # with 17 digits in the checkpoint's manifest). One BLAS thread: see README, "Reliability".
 set -u
 build="$1"
-exe="$build/chapters/02_bahdanau/02_bahdanau"
 export OPENBLAS_NUM_THREADS=1
 tmp=${KEEP:-$(mktemp -d)}
 trap "rm -rf $tmp" EXIT
-flags="--max-train 2000 --epochs 6 --embedding 8 --hidden 16 --attention 16 --dropout 0.1 --examples 1 --threads 1 --seed 7"
 run() {  # run OUT [extra flags]
   out="$1"; shift
   "$exe" $flags --out "$out" "$@" > "$out.log" 2>&1
@@ -23,52 +22,90 @@ run() {  # run OUT [extra flags]
 failed=0
 fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
 
-# same RUN_A RUN_B: identical results (the manifest's run time aside)
+# same RUN_A RUN_B LABEL: identical results (the manifest's run time aside) — metrics.json, the first
+# picture, and every checkpoint folder ($checkpoints: the last epoch's and the best epoch's)
 same() {
   cmp -s "$1/metrics.json" "$2/metrics.json" || { fail "$3: metrics.json differs"; diff "$1/metrics.json" "$2/metrics.json" | head -5; return; }
-  cmp -s "$1/heatmaps/example_0.svg" "$2/heatmaps/example_0.svg" || { fail "$3: heatmap differs"; return; }
-  grep -v '^meta	seconds' "$1/checkpoint/manifest.tsv" > "$tmp/m1"
-  grep -v '^meta	seconds' "$2/checkpoint/manifest.tsv" > "$tmp/m2"
-  cmp -s "$tmp/m1" "$tmp/m2" || { fail "$3: checkpoint manifests (losses) differ"; return; }
-  for f in $(cd "$1/checkpoint" && find . -type f ! -name manifest.tsv); do
-    cmp -s "$1/checkpoint/$f" "$2/checkpoint/$f" || { fail "$3: checkpoint/$f differs"; return; }
+  cmp -s "$1/$picture" "$2/$picture" || { fail "$3: $picture differs"; return; }
+  for c in $checkpoints; do
+    grep -v '^meta	seconds' "$1/$c/manifest.tsv" > "$tmp/m1"
+    grep -v '^meta	seconds' "$2/$c/manifest.tsv" > "$tmp/m2"
+    cmp -s "$tmp/m1" "$tmp/m2" || { fail "$3: $c/manifest.tsv (losses, epochs) differs"; return; }
+    for f in $(cd "$1/$c" && find . -type f ! -name manifest.tsv); do
+      cmp -s "$1/$c/$f" "$2/$c/$f" || { fail "$3: $c/$f differs"; return; }
+    done
   done
   echo "ok: $3"
 }
 
+# kill_after OUT MANIFEST PATTERN [extra flags]: starts a run, waits until MANIFEST (inside OUT) has a
+# line matching PATTERN, lets it run 0.1 s more, and kills it with SIGKILL; then resumes it.
+kill_after() {
+  out="$1"; manifest="$out/$2"; pattern="$3"; shift 3
+  "$exe" $flags --out "$out" > "$out.log" 2>&1 &  # a simple command: $! is the program itself
+  pid=$!
+  for _ in $(seq 1 6000); do
+    grep -q "$pattern" "$manifest" 2> /dev/null && break
+    kill -0 "$pid" 2> /dev/null || break  # it ended (or failed) on its own
+    sleep 0.01
+  done
+  sleep 0.1
+  kill -9 "$pid" 2> /dev/null
+  wait "$pid" 2> /dev/null
+  status=$?
+  at_kill=$(sed -n 's/^meta	epoch	//p' "$manifest" 2> /dev/null)
+  if [ "$status" -ne 137 ]; then
+    fail "the run was not killed in time (exit $status): make it longer"
+    return 1
+  fi
+  run "$out" --resume || { fail "resume after kill -9"; cat "$out.log"; return 1; }
+}
+
+# kill_at_faults STRAIGHT LABEL FAULT...: for each fault point, a run killed there (SIGKILL, via
+# ATTN_FAULT), then --resume'd, must end as STRAIGHT did.
+kill_at_faults() {
+  straight="$1"; label="$2"; shift 2
+  for fault in "$@"; do
+    out="$straight.fault_$(echo "$fault" | tr ':' '_')"
+    ATTN_FAULT="$fault:kill" run "$out"
+    status=$?
+    [ "$status" -eq 137 ] || { fail "${label}ATTN_FAULT=$fault:kill did not kill the run (exit $status)"; continue; }
+    run "$out" --resume || { fail "${label}resume after a kill at $fault (see $out.log)"; cat "$out.log"; continue; }
+    same "$straight" "$out" "${label}killed at $fault, then --resume"
+  done
+}
+
+# ---- chapter 2: one model ----
+exe="$build/chapters/02_bahdanau/02_bahdanau"
+flags="--max-train 2000 --epochs 6 --embedding 8 --hidden 16 --attention 16 --dropout 0.1 --examples 1 --threads 1 --seed 7"
+picture=heatmaps/example_0.svg
+checkpoints="checkpoint best"
 run "$tmp/straight" || fail "uninterrupted run: $(grep -m 1 '^02_bahdanau: ' "$tmp/straight.log")"
 run "$tmp/again" || fail "second uninterrupted run"
 same "$tmp/straight" "$tmp/again" "same seed, same results"
 
 # kill -9 from outside, in the middle of training after the second checkpoint
-"$exe" $flags --out "$tmp/killed" > "$tmp/killed.log" 2>&1 &  # a simple command: $! is the program itself
-pid=$!
-for _ in $(seq 1 6000); do
-  grep -q '^meta	epoch	[2-9]' "$tmp/killed/checkpoint/manifest.tsv" 2> /dev/null && break
-  kill -0 "$pid" 2> /dev/null || break  # it ended (or failed) on its own
-  sleep 0.01
-done
-sleep 0.1  # into the third epoch (about 0.3 s here)
-kill -9 "$pid" 2> /dev/null
-wait "$pid" 2> /dev/null
-status=$?
-at_kill=$(sed -n 's/^meta	epoch	//p' "$tmp/killed/checkpoint/manifest.tsv" 2> /dev/null)
-if [ "$status" -ne 137 ]; then
-  fail "the run was not killed in time (exit $status): make it longer"
-else
-  run "$tmp/killed" --resume || { fail "resume after kill -9"; cat "$tmp/killed.log"; }
+kill_after "$tmp/killed" checkpoint/manifest.tsv '^meta	epoch	[2-9]' &&
   same "$tmp/straight" "$tmp/killed" "kill -9 with $at_kill of 6 epochs checkpointed, then --resume"
-fi
 
 # killed inside a checkpoint save (the third), or an atomic file write (the 100th: in the second save)
-for fault in checkpoint:staged-params:3 checkpoint:staged:3 checkpoint:old-moved:3 checkpoint:swapped:3 write:before-rename:100; do
-  out="$tmp/fault_$(echo "$fault" | tr ':' '_')"
-  ATTN_FAULT="$fault:kill" run "$out"
-  status=$?
-  [ "$status" -eq 137 ] || { fail "ATTN_FAULT=$fault:kill did not kill the run (exit $status)"; continue; }
-  run "$out" --resume || { fail "resume after a kill at $fault (see $out.log)"; cat "$out.log"; continue; }
-  same "$tmp/straight" "$out" "killed at $fault, then --resume"
-done
+kill_at_faults "$tmp/straight" "" checkpoint:staged-params:3 checkpoint:staged:3 checkpoint:old-moved:3 checkpoint:swapped:3 \
+  write:before-rename:100
+
+# ---- chapter 4: two models trained one after the other, each with its own folder ----
+exe="$build/chapters/04_han/04_han"
+flags="--epochs 3 --embedding 8 --hidden 8 --attention 8 --dropout 0.2 --examples 1 --threads 1 --seed 7"
+picture=highlight_0.html
+checkpoints="han/checkpoint han/best mean_pooling/checkpoint mean_pooling/best"
+run "$tmp/ch4_straight" || fail "chapter 4: uninterrupted run: $(grep -m 1 '^04_han: ' "$tmp/ch4_straight.log")"
+run "$tmp/ch4_again" || fail "chapter 4: second uninterrupted run"
+same "$tmp/ch4_straight" "$tmp/ch4_again" "chapter 4: same seed, same results"
+kill_after "$tmp/ch4_killed_han" han/checkpoint/manifest.tsv '^meta	epoch	[2-9]' &&
+  same "$tmp/ch4_straight" "$tmp/ch4_killed_han" "chapter 4: kill -9 while training HAN ($at_kill of 3 epochs checkpointed), then --resume"
+kill_after "$tmp/ch4_killed_mean" mean_pooling/checkpoint/manifest.tsv '^meta	epoch	[1-9]' &&
+  same "$tmp/ch4_straight" "$tmp/ch4_killed_mean" "chapter 4: kill -9 while training the baseline ($at_kill of 3 epochs checkpointed), then --resume"
+# saves 1-6 are HAN's (best/ and checkpoint/ per epoch), 7 onwards the baseline's
+kill_at_faults "$tmp/ch4_straight" "chapter 4: " checkpoint:staged:5 checkpoint:old-moved:8
 
 [ "$failed" -eq 0 ] && echo "all resumed runs equal the uninterrupted one, bit for bit"
 [ "$failed" -eq 0 ]

@@ -1,8 +1,13 @@
-// The progress line and the token loss.
+// The progress line, the token loss, and the training loop.
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 
+#include <unistd.h>
+
+#include "attn/nn/module.hpp"
+#include "attn/train/loop.hpp"
 #include "attn/train/loss.hpp"
 #include "attn/train/progress.hpp"
 #include "check.hpp"
@@ -42,4 +47,156 @@ TEST_CASE("token_cross_entropy: mean over real tokens, pad ignored, never inf wi
     CHECK_THROWS_WITH_AS(token_cross_entropy(logits, Ids({6}, targets.values), 0),
                          "token_cross_entropy: needs logits (B, T, V) and targets (B, T), got (2, 3, 4) and (6)",
                          std::invalid_argument);
+}
+
+// ---- the training loop (attn/train/loop.hpp) ----------------------------------------------------------
+
+namespace {
+
+/// One parameter w and a scripted validation: epoch e's validation loss (and accuracy) is read from
+/// a list, so which epoch is best is known in advance. Each batch's loss is (w - 3)^2, so w moves
+/// at every step and every epoch's parameters differ.
+struct Scalar : Module {
+    Tensor w = Tensor::scalar(0).set_requires_grad();
+    void list(Lister& out) override { out.parameter("w", w); }
+};
+
+class ScriptedTask : public TrainingTask {
+public:
+    ScriptedTask(Scalar& model, std::vector<Validation> script) : model_(model), script_(std::move(script)) {}
+    std::vector<std::vector<std::size_t>> epoch(std::size_t, Rng& rng) const override {
+        rng.next();  // the loop's generator moves once per epoch, as a shuffle would move it
+        return {{0}, {1}};
+    }
+    WeightedLoss loss(const std::vector<std::size_t>&, Rng&) const override {
+        const Tensor d = model_.w - real(3);
+        return {d * d, 1};
+    }
+    Validation validate() const override {
+        CHECK_FALSE(model_.training());  // the loop switched it to evaluation mode
+        w_seen.push_back(model_.w.item());
+        return script_.at(w_seen.size() - 1);
+    }
+    mutable std::vector<real> w_seen;  // w at each validation
+
+private:
+    Scalar& model_;
+    std::vector<Validation> script_;
+};
+
+TrainOptions quiet(int epochs) {
+    TrainOptions options = test::plain_adam(0.1);
+    options.epochs = epochs;
+    options.progress = false;
+    return options;
+}
+
+std::string temp_folder(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / ("attn_test_loop_" + std::to_string(::getpid())) / name;
+    std::filesystem::remove_all(dir);
+    return dir.string();
+}
+
+}  // namespace
+
+TEST_CASE("train: the model ends with the best validation epoch's parameters, and the report says which") {
+    Scalar model;
+    ScriptedTask task(model, {{3.0}, {1.0}, {2.0}, {4.0}});
+    Rng rng(1);
+    const TrainReport report = train(model, task, quiet(4), rng);
+    CHECK(report.epochs_done == 4);
+    CHECK(report.best_epoch == 2);
+    CHECK(report.best().loss == 1.0);
+    CHECK(report.valid_loss() == std::vector<double>{3, 1, 2, 4});
+    REQUIRE(task.w_seen.size() == 4);
+    CHECK(task.w_seen[1] != task.w_seen[3]);
+    CHECK(model.w.item() == task.w_seen[1]);  // epoch 2's w, not the last one
+    CHECK(report.train_loss.size() == 4);
+    CHECK(model.training());
+}
+
+TEST_CASE("train: accuracy decides the best epoch when there is one, the loss breaks ties") {
+    CHECK(Validation{2.0, 0.9}.better_than(Validation{1.0, 0.8}));  // higher accuracy wins over lower loss
+    CHECK(Validation{1.0, 0.8}.better_than(Validation{2.0, 0.8}));  // a tie: the lower loss
+    CHECK_FALSE(Validation{1.0, 0.8}.better_than(Validation{1.0, 0.8}));  // only strict improvements
+    CHECK(Validation{1.0}.better_than(Validation{2.0}));
+    Scalar model;
+    ScriptedTask task(model, {{1.0, 0.5}, {3.0, 0.7}, {0.5, 0.7}, {0.1, 0.6}});
+    Rng rng(1);
+    CHECK(train(model, task, quiet(4), rng).best_epoch == 3);
+}
+
+TEST_CASE("train: --patience stops after that many epochs without a better score") {
+    Scalar model;
+    ScriptedTask task(model, {{3.0}, {1.0}, {2.0}, {1.5}, {0.5}, {0.1}});
+    TrainOptions options = quiet(6);
+    options.patience = 2;
+    Rng rng(1);
+    const TrainReport report = train(model, task, options, rng);
+    CHECK(report.stopped_early);
+    CHECK(report.epochs_done == 4);  // epochs 3 and 4 were no better than epoch 2
+    CHECK(report.best_epoch == 2);
+    CHECK(model.w.item() == task.w_seen[1]);
+}
+
+TEST_CASE("train: a run resumed from its checkpoint ends exactly where an uninterrupted one does, best epoch included") {
+    const std::vector<Validation> script{{3.0}, {1.0}, {2.0}, {0.5}, {0.7}};
+    Scalar straight_model;
+    ScriptedTask straight_task(straight_model, script);
+    TrainOptions options = quiet(5);
+    options.folder = temp_folder("straight");
+    Rng straight_rng(7);
+    const TrainReport straight = train(straight_model, straight_task, options, straight_rng);
+
+    Scalar first_model;
+    ScriptedTask first_task(first_model, script);
+    options.folder = temp_folder("resumed");
+    options.epochs = 2;
+    Rng first_rng(7);
+    train(first_model, first_task, options, first_rng);
+    CHECK(std::filesystem::exists(options.folder + "/best/manifest.tsv"));
+    CHECK(std::filesystem::exists(options.folder + "/loss.svg"));
+
+    Scalar resumed_model;  // a new process: everything comes from the folder
+    resumed_model.w.data()[0] = 42;
+    ScriptedTask resumed_task(resumed_model, {script.begin() + 2, script.end()});
+    options.epochs = 5;
+    options.resume = true;
+    Rng resumed_rng(999);
+    const TrainReport resumed = train(resumed_model, resumed_task, options, resumed_rng);
+    CHECK(resumed.epochs_done == 5);
+    CHECK(resumed.best_epoch == straight.best_epoch);
+    CHECK(resumed.train_loss == straight.train_loss);
+    CHECK(resumed.valid_loss() == straight.valid_loss());
+    CHECK(resumed_model.w.item() == straight_model.w.item());
+    CHECK(resumed_rng.next() == straight_rng.next());
+
+    // resuming a finished run trains nothing and still ends with the best epoch's parameters
+    Scalar again;
+    ScriptedTask nothing(again, {});
+    Rng again_rng(3);
+    const TrainReport done = train(again, nothing, options, again_rng);
+    CHECK(nothing.w_seen.empty());
+    CHECK(done.best_epoch == 4);
+    CHECK(again.w.item() == straight_model.w.item());
+}
+
+TEST_CASE("train: bad options and a missing checkpoint are refused with one clear message") {
+    Scalar model;
+    ScriptedTask task(model, {{1.0}});
+    Rng rng(1);
+    TrainOptions options = quiet(0);
+    CHECK_THROWS_WITH_AS(train(model, task, options, rng), "training needs at least 1 epoch, got 0", std::invalid_argument);
+    options = quiet(1);
+    options.patience = -1;
+    CHECK_THROWS_WITH_AS(train(model, task, options, rng), "patience must be >= 0 (0 = never stop early)", std::invalid_argument);
+    options = quiet(1);
+    options.resume = true;
+    CHECK_THROWS_WITH_AS(train(model, task, options, rng), "--resume needs an output folder (--out)", std::invalid_argument);
+    options.folder = temp_folder("empty");
+    CHECK_THROWS_WITH_AS(train(model, task, options, rng),
+                         (options.folder + "/checkpoint: no checkpoint here (manifest.tsv is missing)").c_str(), std::runtime_error);
+    options = quiet(1);
+    options.learning_rate = nullptr;
+    CHECK_THROWS_WITH_AS(train(model, task, options, rng), "training needs a learning-rate schedule", std::invalid_argument);
 }
