@@ -136,10 +136,12 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, real value);
 /// Layer normalisation over the last axis, fused: per row, xhat = (x - mean) / sqrt(var + eps)
 /// (biased variance, as PyTorch), y = xhat * gamma + beta.  x (..., D), gamma and beta (D).
 /// dx = (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) / sqrt(var + eps), dxhat = dy * gamma.
+/// This is what LayerNorm runs; its readable twin is composed_layer_norm (attn/nn/composed.hpp).
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, real eps);
 
-/// Recurrent cells' elementwise parts, fused (one node per step instead of ten; tested against the
-/// composed equations). Gate blocks are in PyTorch's order. See src/ops/recurrent_cells.cpp.
+/// Recurrent cells' elementwise parts, fused (one node per step instead of ten). This is what the
+/// GRU and LSTM cells run; their readable twins, tested equal, are composed_gru_state and
+/// composed_lstm_step (attn/nn/composed.hpp). Gate blocks are in PyTorch's order.
 /// GRU: xw = x W_i + b_i, hw = h W_h + b_h (B, 3H: r | z | n), h = h_{t-1} (B, H) -> h_t (B, H):
 ///   r = sigma(xw_r + hw_r), z = sigma(xw_z + hw_z), n = tanh(xw_n + r hw_n), h_t = n + z (h - n)
 Tensor gru_state(const Tensor& xw, const Tensor& hw, const Tensor& h);

@@ -4,8 +4,9 @@
 // with one matrix product for the input and one for the state: W_i (in, G*H), W_h (H, G*H), with
 // G = 1 (Elman), 3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o), gate order as in PyTorch.
 // Init (torch.nn.RNN/GRU/LSTM): every weight and bias uniform in +-1/sqrt(H).
-// The GRU's and LSTM's elementwise part (gates, candidate, new state) is one fused op per step
-// (gru_state, lstm_cell_state, lstm_hidden in attn/ops.hpp), tested against these equations.
+// What runs: the GRU's and LSTM's elementwise part (gates, candidate, new state) is one fused op
+// per step (gru_state, lstm_cell_state, lstm_hidden in attn/ops.hpp). To read: the same equations
+// composed from ordinary ops, in attn/nn/composed.hpp, which the tests hold the fused ops equal to.
 //
 // The runner (Recurrent) handles batches of sequences of different lengths: at a padded position
 // the state is carried over unchanged and the output is zero, so the final state of each sequence
