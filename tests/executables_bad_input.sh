@@ -127,6 +127,8 @@ resume_case() {  # resume_case NAME EXPECTED_TEXT DAMAGE_COMMAND [extra flags]
   expect "$name" "$text" sh -c "cat '$tmp/resume_stderr' >&2; exit $status"
 }
 expect "resume without a checkpoint" "no checkpoint here" "$ch2" $small --resume --out "$out"
+expect "resume without a checkpoint (chapter 4)" "han/checkpoint: no checkpoint here" "$ch4" --epochs 1 --resume --out "$out"
+expect "negative patience" "--patience: -1 is out of range" "$ch3" --patience -1
 resume_case "checkpoint: truncated .npy" "output.W.npy: expected 720 bytes of data for shape (12, 15), found 40 (truncated" \
   "head -c 168 params/output.W.npy > x && mv x params/output.W.npy"
 resume_case "checkpoint: wrong shapes (from another dataset)" "does not fit the model (.* problems): parameter 'source_embedding.weight' has shape (58, 4) in the checkpoint, (87, 4) in the model" "true" --task toy

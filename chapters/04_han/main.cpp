@@ -181,8 +181,6 @@ private:
 /// report; the model ends with its best validation epoch's parameters.
 TrainReport train_model(ch04::Han& model, const Corpus& corpus, TrainOptions options, const std::string& name, Rng& rng) {
     options.folder += "/" + name;
-    // A run killed while the first model trained has no checkpoint for the second yet: it starts it.
-    options.resume = options.resume && has_checkpoint(options.folder + "/checkpoint");
     std::printf("\ntraining %s: %zu parameters, %d epochs of %zu documents per batch\n", name.c_str(), model.parameter_count(),
                 options.epochs, options.batch_size);
     const DocumentTraining task(model, corpus);
@@ -347,7 +345,10 @@ int main(int argc, char** argv) {
             mean_config.attention_pooling = false;
             Rng baseline_rng(seed);
             ch04::Han baseline(corpus.vocabulary.size(), corpus.label_names.size(), mean_config, baseline_rng);
-            const TrainReport mean_training = train_model(baseline, corpus, training, "mean_pooling", baseline_rng);
+            TrainOptions baseline_training = training;
+            // a run killed while HAN trained has no checkpoint of the baseline yet: --resume starts it
+            baseline_training.resume = training.resume && has_checkpoint(training.folder + "/mean_pooling/checkpoint");
+            const TrainReport mean_training = train_model(baseline, corpus, baseline_training, "mean_pooling", baseline_rng);
             baseline.eval();
             const Result mean = evaluate(baseline, corpus.test);
             std::printf("\n| model | test accuracy | training time | parameters |\n|---|---|---|---|\n");

@@ -27,25 +27,25 @@ JsonObject metrics_of(const Evaluation& e) {
 
 }  // namespace
 
-Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& run,
+Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options,
                           const TrainReport& training, const std::string& model_name, const JsonObject& settings) {
     std::printf("\n== test set: %zu examples ==\n", data.test.size());
     const Evaluation greedy = evaluate(model, data.test, data, 1);
     print_metrics("greedy decoding", greedy);
     JsonObject metrics;
-    metrics.add("model", model_name).add("task", data.task).add("seed", long(run.seed))
+    metrics.add("model", model_name).add("task", data.task).add("seed", long(options.seed))
         .add("parameters", long(model.parameter_count())).add("train_examples", long(data.train.size()))
         .add("epochs", long(training.epochs_done)).add("best_epoch", long(training.best_epoch))
         .add("stopped_by_budget", training.stopped_by_budget ? "yes" : "no")
         .add("stopped_early", training.stopped_early ? "yes" : "no")
         .add("train_loss", training.train_loss).add("valid_loss", training.valid_loss())
         .add("greedy", metrics_of(greedy)).add("settings", settings);
-    if (run.beam > 1) {
-        const Evaluation beam = evaluate(model, data.test, data, run.beam);
+    if (options.beam > 1) {
+        const Evaluation beam = evaluate(model, data.test, data, options.beam);
         char label[32];
-        std::snprintf(label, sizeof label, "beam search (k = %zu)", run.beam);
+        std::snprintf(label, sizeof label, "beam search (k = %zu)", options.beam);
         print_metrics(label, beam);
-        metrics.add("beam_width", long(run.beam)).add("beam", metrics_of(beam));
+        metrics.add("beam_width", long(options.beam)).add("beam", metrics_of(beam));
     }
 
     // accuracy by source length, for the bucketed sequence tasks
@@ -60,11 +60,11 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
             buckets.add(data.bucket_names[b], metrics_of(e));
         }
         metrics.add("by_length", buckets);
-        if (!run.train.folder.empty()) write_file_atomically(run.train.folder + "/buckets.tsv", table);
+        if (!options.train.folder.empty()) write_file_atomically(options.train.folder + "/buckets.tsv", table);
     }
 
     // a few examples, with their attention
-    for (std::size_t i = 0; i < std::min(run.examples, data.test.size()); ++i) {
+    for (std::size_t i = 0; i < std::min(options.examples, data.test.size()); ++i) {
         const Seq2SeqExample& e = data.test[i];
         const Translation& t = greedy.translations[i];
         std::printf("\nsource:    %s\nreference: %s\noutput:    %s\n", detokenize(e.source, data.characters).c_str(),
@@ -74,27 +74,27 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
         if (t.attention.size() > rows.size()) rows.push_back("<eos>");
         const Matrix weights(t.attention.begin(), t.attention.begin() + long(rows.size()));
         if (i == 0) std::printf("\nattention (rows: output, columns: source):\n%s", attention_terminal(weights, rows, e.source).c_str());
-        if (!run.train.folder.empty()) {
-            write_file_atomically(run.train.folder + "/heatmaps/example_" + std::to_string(i) + ".svg",
+        if (!options.train.folder.empty()) {
+            write_file_atomically(options.train.folder + "/heatmaps/example_" + std::to_string(i) + ".svg",
                                   attention_svg(weights, rows, e.source, detokenize(e.source, data.characters)));
         }
     }
-    if (!run.train.folder.empty()) {
+    if (!options.train.folder.empty()) {
         // metrics.json depends only on the seed and the options (same seed, same file); times go apart.
-        write_file_atomically(run.train.folder + "/metrics.json", metrics.str() + "\n");
+        write_file_atomically(options.train.folder + "/metrics.json", metrics.str() + "\n");
         const double per_epoch = training.epochs_done > 0 ? training.seconds / training.epochs_done : 0;
         JsonObject timing;
         timing.add("train_seconds", training.seconds).add("seconds_per_epoch", per_epoch);
-        write_file_atomically(run.train.folder + "/timing.json", timing.str() + "\n");
+        write_file_atomically(options.train.folder + "/timing.json", timing.str() + "\n");
         char line[512];
-        std::snprintf(line, sizeof line, "%s\t%s\t%d\t%.1f\t%.2f\t%.4f\t%.4f\t%.4f\t%.4f\t%zu\n", model_name.c_str(), data.task.c_str(),
-                      training.epochs_done, per_epoch, training.seconds, greedy.exact_match, greedy.bleu, greedy.token_accuracy, greedy.aer,
-                      model.parameter_count());
-        write_file_atomically(run.train.folder + "/summary.tsv",
-                              "model\ttask\tepochs\tseconds_per_epoch\ttrain_seconds\texact_match\tbleu\ttoken_accuracy\taer\tparameters\n" +
+        std::snprintf(line, sizeof line, "%s\t%s\t%d\t%.1f\t%.2f\t%.4f\t%.4f\t%.4f\t%.4f\t%zu\t%d\n", model_name.c_str(),
+                      data.task.c_str(), training.epochs_done, per_epoch, training.seconds, greedy.exact_match, greedy.bleu,
+                      greedy.token_accuracy, greedy.aer, model.parameter_count(), training.best_epoch);
+        write_file_atomically(options.train.folder + "/summary.tsv",
+                              "model\ttask\tepochs\tseconds_per_epoch\ttrain_seconds\texact_match\tbleu\ttoken_accuracy\taer\tparameters\tbest_epoch\n" +
                                   std::string(line));
         const bool attends = !greedy.translations.empty() && !greedy.translations[0].attention.empty();
-        std::printf("\nwrote %s/metrics.json, timing.json, loss.svg%s, checkpoint/ and best/\n", run.train.folder.c_str(), attends ? ", heatmaps/" : "");
+        std::printf("\nwrote %s/metrics.json, timing.json, loss.svg%s, checkpoint/ and best/\n", options.train.folder.c_str(), attends ? ", heatmaps/" : "");
     }
     return greedy;
 }

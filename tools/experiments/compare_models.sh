@@ -20,12 +20,12 @@ for task in dates toy; do
   "$build/chapters/05_transformer/05_transformer" --task $task $common --out "$out/$task-transformer" > "$out/$task-transformer.log" 2>&1
 done
 {
-  echo "| task | model | parameters | epochs in ${budget} s | exact match | BLEU | AER |"
+  echo "| task | model | parameters | epochs in ${budget} s (tested) | exact match | BLEU | AER |"
   echo "|---|---|---|---|---|---|---|"
   for task in dates toy; do
     for model in bahdanau luong transformer; do
       tail -n 1 "$out/$task-$model/summary.tsv" | awk -F'\t' -v t="$task" -v m="$model" \
-        '{ printf "| %s | %s | %s | %s | %.1f%% | %.2f | %s |\n", t, m, $10, $3, 100 * $6, 100 * $7, ($9 == "nan" ? "-" : sprintf("%.3f", $9)) }'
+        '{ printf "| %s | %s | %s | %s (%s) | %.1f%% | %.2f | %s |\n", t, m, $10, $3, $11, 100 * $6, 100 * $7, ($9 == "nan" ? "-" : sprintf("%.3f", $9)) }'
     done
   done
 } | tee "$out/table.md"

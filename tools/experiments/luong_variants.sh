@@ -30,7 +30,7 @@ for v in $variants; do
 done
 wait
 {
-  echo "| variant | input feeding | epochs | s / epoch | exact match | BLEU | AER |"
+  echo "| variant | input feeding | epochs (tested) | s / epoch | exact match | BLEU | AER |"
   echo "|---|---|---|---|---|---|---|"
   for v in $variants; do
     score=$(echo "$v" | cut -d, -f1)
@@ -38,6 +38,6 @@ wait
     feed=$(echo "$v" | cut -d, -f3)
     name="$alignment-$score${feed:+-$feed}"
     tail -n 1 "$out/$name/summary.tsv" | awk -F'\t' -v a="$alignment" -v s="$score" -v f="${feed:-on}" \
-      '{ printf "| %s, %s | %s | %s | %s | %.1f%% | %.2f | %s |\n", a, s, (f == "nofeed" ? "off" : "on"), $3, $4, 100 * $6, 100 * $7, ($9 == "nan" ? "-" : sprintf("%.3f", $9)) }'
+      '{ printf "| %s, %s | %s | %s (%s) | %s | %.1f%% | %.2f | %s |\n", a, s, (f == "nofeed" ? "off" : "on"), $3, $11, $4, 100 * $6, 100 * $7, ($9 == "nan" ? "-" : sprintf("%.3f", $9)) }'
   done
 } | tee "$out/table.md"
