@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$generator" --out "$tmp"
 status=0
-for folder in dates sequences toy_translation reviews; do
+for folder in dates sequences toy_translation reviews interactions; do
   if ! diff -r -q "$tmp/$folder" "$top/datasets/$folder"; then status=1; fi
 done
 if [ "$status" -ne 0 ]; then

@@ -47,6 +47,7 @@ next_case
 ch="$build/chapters"
 ch0="$ch/00_autograd/00_autograd"; ch1="$ch/01_seq2seq/01_seq2seq"; ch2="$ch/02_bahdanau/02_bahdanau"
 ch3="$ch/03_luong/03_luong"; ch4="$ch/04_han/04_han"; ch5="$ch/05_transformer/05_transformer"
+ch7="$ch/07_afm/07_afm"
 in="$tmp/inputs"
 mkdir -p "$in/a_folder.tsv" "$in/datasets/reviews"
 
@@ -98,6 +99,29 @@ expect "a 10 MB line" "long_line.tsv:1: line is 10485760 bytes long" "$ch2" --ta
 head -3 "$source/datasets/reviews/train.tsv" > "$in/datasets/reviews/train.tsv"
 printf '7\tthe food was great .\t0\t0:3\n' >> "$in/datasets/reviews/train.tsv"
 expect "label outside the class set" "train.tsv:4: rating 7 is outside 1..5" "$ch4" --datasets "$in/datasets" --out "$out"
+# chapter 7: a libFM folder (train/valid/test.libfm), each file checked
+mkdir -p "$in/fm"
+libfm() {  # libfm FILE_CONTENT_FOR_TRAIN: a folder whose valid and test files are fine
+  rm -rf "$in/fm" && mkdir -p "$in/fm"
+  printf '%b' "$1" > "$in/fm/train.libfm"
+  printf '1 0:1 3:1\n-1 1:1 2:1\n' > "$in/fm/valid.libfm"
+  printf '1 0:1 3:1\n' > "$in/fm/test.libfm"
+}
+libfm '1 0:1 3:1\n2 1:1 x\n'
+expect "libFM: malformed pair" "train.libfm:2: expected index:value, found 'x'" "$ch7" --data "$in/fm" --out "$out"
+libfm '1 0:1 99999999:1\n'
+expect "libFM: index out of range" "train.libfm:1: the index in '99999999:1' is not a whole number from 0 to 16777215" "$ch7" --data "$in/fm" --out "$out"
+libfm '1 0:1 3:1\n2\n'
+expect "libFM: a label without features" "train.libfm:2: the label has no index:value pairs" "$ch7" --data "$in/fm" --out "$out"
+libfm '1 0:1 3:1\n2 1:1 2:1 4:1\n'
+expect "libFM: ragged fields" "train.libfm:2: 3 index:value pairs, but the first example has 2" "$ch7" --data "$in/fm" --out "$out"
+libfm '\n\n'
+expect "libFM: no examples" "train.libfm: no examples" "$ch7" --data "$in/fm" --out "$out"
+libfm '1 0:1 3:1 5:1\n'
+expect "libFM: splits with different fields" "train.libfm has 3 fields per line, valid.libfm 2" "$ch7" --data "$in/fm" --out "$out"
+expect "libFM: missing folder" "nowhere/train.libfm: no such file" "$ch7" --data "$in/nowhere" --out "$out"
+expect "chapter 7: unknown model" "--models: unknown model 'svm'" "$ch7" --models fm,svm --out "$out"
+expect "chapter 7: zero width" "--t: 0 is out of range" "$ch7" --t 0
 
 # ---- output folder ---------------------------------------------------------------------------------
 expect "--out in a read-only place" "cannot create output folder /proc/attn" "$ch2" --out /proc/attn/out --max-train 10

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "attn/data/batching.hpp"
+#include "attn/data/libfm.hpp"
 #include "attn/data/loaders.hpp"
 #include "attn/data/shipped.hpp"
 #include "attn/data/text.hpp"
@@ -228,4 +229,44 @@ TEST_CASE("the shipped datasets load, with the documented sizes and consistent a
     CHECK_THROWS_WITH_AS(load_aligned_pairs(short_line),
                          (short_line + ":1: expected 3 tab-separated fields (source, target, links), found 2").c_str(),
                          std::runtime_error);
+}
+
+TEST_CASE("libFM format: labels, index:value pairs, blank lines, a byte-order mark, CRLF") {
+    const LibfmData d = parse_libfm("\xEF\xBB\xBF" "1.5 0:1 7:0.5\r\n\n   \n-2 3:1 2:2.25\n", "tiny.libfm");
+    CHECK(d.size() == 2);
+    CHECK(d.fields == 2);
+    CHECK(d.feature_count == 8);
+    CHECK(d.labels == std::vector<double>{1.5, -2});
+    CHECK(d.features == std::vector<int>{0, 7, 3, 2});
+    CHECK(d.values == std::vector<double>{1, 0.5, 1, 2.25});
+    const std::string root = std::string(ATTN_SOURCE_ROOT) + "/datasets/interactions/";
+    const LibfmData shipped = load_libfm(root + "train.libfm");
+    CHECK(shipped.size() == 16000);
+    CHECK(shipped.fields == 12);
+    CHECK(load_libfm(root + "test.libfm").size() == 2000);
+}
+
+TEST_CASE("libFM format: every malformed line is refused with the file, the line and the cause") {
+    auto error_of = [](const std::string& text) {
+        try {
+            parse_libfm(text, "f.libfm");
+        } catch (const std::runtime_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(error_of("1 0:1 2\n") == "f.libfm:1: expected index:value, found '2'");
+    CHECK(error_of("1 0:1 2:\n") == "f.libfm:1: expected index:value, found '2:'");
+    CHECK(error_of("1 0:1 2:x\n") == "f.libfm:1: expected index:value, found '2:x'");
+    CHECK(error_of("1 0:1 -3:1\n") == "f.libfm:1: the index in '-3:1' is not a whole number from 0 to 16777215");
+    CHECK(error_of("1 0:1 16777216:1\n") == "f.libfm:1: the index in '16777216:1' is not a whole number from 0 to 16777215");
+    CHECK(error_of("1 0:1 99999999999:1\n") == "f.libfm:1: the index in '99999999999:1' is not a whole number from 0 to 16777215");
+    CHECK(error_of("yes 0:1\n") == "f.libfm:1: expected a label (a finite number) first, found 'yes'");
+    CHECK(error_of("nan 0:1\n") == "f.libfm:1: expected a label (a finite number) first, found 'nan'");
+    CHECK(error_of("1 0:inf\n") == "f.libfm:1: expected index:value, found '0:inf'");
+    CHECK(error_of("1 0:1 1:1\n2\n") == "f.libfm:2: the label has no index:value pairs after it");
+    CHECK(error_of("1 0:1 1:1\n2 0:1\n") == "f.libfm:2: 1 index:value pairs, but the first example has 2 (every line needs one per field)");
+    CHECK(error_of(std::string("1 0:1\n2 0:\0", 11)) == "f.libfm:2: the line holds a NUL byte (not a text file?)");
+    CHECK(error_of("") == "f.libfm: no examples (expected lines 'label index:value ...')");
+    CHECK(error_of("\n  \n") == "f.libfm: no examples (expected lines 'label index:value ...')");
 }

@@ -54,6 +54,12 @@ JsonObject& JsonObject::add(const std::string& key, const std::vector<double>& v
     entries_.emplace_back(key, list + "]");
     return *this;
 }
+JsonObject& JsonObject::add(const std::string& key, const std::vector<std::string>& values) {
+    std::string list = "[";
+    for (std::size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + json_string(values[i]);
+    entries_.emplace_back(key, list + "]");
+    return *this;
+}
 JsonObject& JsonObject::add(const std::string& key, const JsonObject& object) {
     entries_.emplace_back(key, "");  // rendered in str(), where the indent is known
     nested_.push_back(object);

@@ -30,5 +30,6 @@ void dates(const std::string& folder, std::uint64_t seed);
 void sequences(const std::string& folder, std::uint64_t seed, int min_length, int max_length);
 void translation(const std::string& folder, std::uint64_t seed);
 void reviews(const std::string& folder, std::uint64_t seed);
+void interactions(const std::string& folder, std::uint64_t seed);
 
 }  // namespace gen

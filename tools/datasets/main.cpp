@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
     std::string out = "datasets";
     attn::CommandLine cli("make_datasets: regenerate the shipped datasets bit for bit");
     int min_length = 5, max_length = 50;
-    cli.option("--out", out, "folder that receives dates/, sequences/, toy_translation/, reviews/");
+    cli.option("--out", out, "folder that receives dates/, sequences/, toy_translation/, reviews/, interactions/");
     cli.option("--min-length", min_length, "shortest sequence for the sequence tasks").range(1, 1000);
     cli.option("--max-length", max_length, "longest sequence for the sequence tasks").range(1, 1000);
     if (const auto code = cli.parse(argc, argv)) return *code;
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
         gen::sequences(out + "/sequences", 2, min_length, max_length);
         gen::translation(out + "/toy_translation", 3);
         gen::reviews(out + "/reviews", 4);
+        gen::interactions(out + "/interactions", 5);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "make_datasets: %s\n", error.what());
         return 1;

@@ -13,6 +13,7 @@ public:
     JsonObject& add(const std::string& key, const std::string& value);
     JsonObject& add(const std::string& key, const char* value) { return add(key, std::string(value)); }
     JsonObject& add(const std::string& key, const std::vector<double>& values);
+    JsonObject& add(const std::string& key, const std::vector<std::string>& values);
     JsonObject& add(const std::string& key, const JsonObject& object);
     /// Pretty-printed, two-space indent, keys in insertion order.
     std::string str(int indent = 0) const;
