@@ -1,8 +1,8 @@
 #!/bin/sh
 # Interrupted training loses nothing, and the same seed gives the same results.
 #   resume_after_kill.sh BUILD_DIR
-# A small chapter 2 run (with dropout, so the random generator's state matters), and a small
-# chapter 4 run (two models, one after the other, each with its own checkpoints), are each
+# A small chapter 2 run (with dropout, so the random generator's state matters), and small
+# chapter 4 and 7 runs (two and three models, one after the other, each with its own checkpoints), are
 #  1. run twice uninterrupted: metrics.json and every saved array must be identical;
 #  2. killed with kill -9 at an arbitrary moment after its second checkpoint, then --resume'd;
 #  3. killed (SIGKILL, via ATTN_FAULT — see include/attn/support/fault.hpp) inside each step of its third
@@ -106,6 +106,15 @@ kill_after "$tmp/ch4_killed_mean" mean_pooling/checkpoint/manifest.tsv '^meta	ep
   same "$tmp/ch4_straight" "$tmp/ch4_killed_mean" "chapter 4: kill -9 while training the baseline ($at_kill of 3 epochs checkpointed), then --resume"
 # saves 1-6 are HAN's (best/ and checkpoint/ per epoch), 7 onwards the baseline's
 kill_at_faults "$tmp/ch4_straight" "chapter 4: " checkpoint:staged:5 checkpoint:old-moved:8
+
+# ---- chapter 7: three models one after the other ----
+exe="$build/chapters/07_afm/07_afm"
+flags="--epochs 6 --threads 1 --seed 7"
+picture=pair_weights.svg
+checkpoints="fm/checkpoint fm/best afm/checkpoint afm/best uniform/checkpoint uniform/best"
+run "$tmp/ch7_straight" || fail "chapter 7: uninterrupted run: $(grep -m 1 '^07_afm: ' "$tmp/ch7_straight.log")"
+kill_after "$tmp/ch7_killed" afm/checkpoint/manifest.tsv '^meta	epoch	[2-9]' &&
+  same "$tmp/ch7_straight" "$tmp/ch7_killed" "chapter 7: kill -9 while training AFM ($at_kill of 6 epochs checkpointed), then --resume"
 
 [ "$failed" -eq 0 ] && echo "all resumed runs equal the uninterrupted one, bit for bit"
 [ "$failed" -eq 0 ]

@@ -20,7 +20,6 @@
 #include "attn/support/runtime.hpp"
 #include "attn/support/viz.hpp"
 #include "attn/tape.hpp"
-#include "attn/train/checkpoint.hpp"
 #include "attn/train/command_line.hpp"
 #include "attn/train/loop.hpp"
 
@@ -346,8 +345,7 @@ int main(int argc, char** argv) {
             Rng baseline_rng(seed);
             ch04::Han baseline(corpus.vocabulary.size(), corpus.label_names.size(), mean_config, baseline_rng);
             TrainOptions baseline_training = training;
-            // a run killed while HAN trained has no checkpoint of the baseline yet: --resume starts it
-            baseline_training.resume = training.resume && has_checkpoint(training.folder + "/mean_pooling/checkpoint");
+            baseline_training.start_if_no_checkpoint = true;  // a run stopped while HAN trained has none for the baseline yet
             const TrainReport mean_training = train_model(baseline, corpus, baseline_training, "mean_pooling", baseline_rng);
             baseline.eval();
             const Result mean = evaluate(baseline, corpus.test);

@@ -262,10 +262,14 @@ int main(int argc, char** argv) {
             table += row;
         };
 
+        // --resume continues each model from its own checkpoint; a model that a stopped run had not
+        // reached has none and starts (for the first model that is an error: a wrong --out).
+        TrainOptions model_training = training;
         if (chosen.count("fm")) {
             Rng rng(seed);
             ch07::FactorizationMachine fm(data.features, config.k, rng);
-            const Trained t = train_model({&fm, nullptr}, data, training, "fm", rng);
+            const Trained t = train_model({&fm, nullptr}, data, model_training, "fm", rng);
+            model_training.start_if_no_checkpoint = true;
             record("fm", t, fm.parameter_count(), JsonObject());
         }
         for (const char* name : {"afm", "uniform"}) {
@@ -274,7 +278,8 @@ int main(int argc, char** argv) {
             c.pooling = std::string(name) == "afm" ? ch07::Pooling::attention : ch07::Pooling::uniform;
             Rng rng(seed);
             ch07::Afm afm(data.features, data.train.fields, c, rng);
-            const Trained t = train_model({nullptr, &afm}, data, training, name, rng);
+            const Trained t = train_model({nullptr, &afm}, data, model_training, name, rng);
+            model_training.start_if_no_checkpoint = true;
             JsonObject extra;
             if (c.pooling == ch07::Pooling::attention) {
                 const std::vector<PairWeight> weights = mean_pair_weights(afm, data.test);

@@ -163,7 +163,7 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
 
     TrainReport report;
     std::vector<Tensor> best_values;  // the best epoch's parameters
-    if (options.resume) {
+    if (options.resume && !(options.start_if_no_checkpoint && !last_dir.empty() && !has_checkpoint(last_dir))) {
         if (last_dir.empty()) throw std::invalid_argument("--resume needs an output folder (--out)");
         report = report_of(load_checkpoint(last_dir, model, &trainer.optimizer, &rng), last_dir);
         const std::vector<Tensor> current = values_of(parameters);

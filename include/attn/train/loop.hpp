@@ -42,6 +42,9 @@ struct TrainOptions {
     int patience = 0;                   // stop after this many epochs without a better validation score (0 = never)
     std::string folder;                 // the run folder: checkpoint/, best/, loss.svg ("" = write nothing)
     bool resume = false;                // continue from folder/checkpoint
+    /// With resume, start afresh when the folder has no checkpoint yet instead of refusing: for the
+    /// later models of a run that trains several one after the other and was stopped before them.
+    bool start_if_no_checkpoint = false;
     bool progress = true;               // the progress line
     std::string unit = "tok";           // what the progress line counts per second
 };
