@@ -79,6 +79,21 @@ inline void check_batch(const char* model, const FeatureBatch& batch, std::size_
     }
 }
 
+struct Embeddings {
+    Tensor linear;  // (B, m) w_i x_i
+    Tensor vx;      // (B, m, K) v_i x_i
+};
+
+/// What both models start from: each field's weight and embedding times its value.
+/// w (n, 1), V (n, K), batch (B, m) -> w_i x_i (B, m) and v_i x_i (B, m, K).
+inline Embeddings embed(const char* model, const Tensor& w, const Tensor& V, const FeatureBatch& batch) {
+    check_batch(model, batch, w.shape(0));
+    const std::size_t B = batch.x.shape(0), m = batch.x.shape(1);
+    const Tensor x = reshape(batch.x, {B, m, 1});
+    return {reshape(embedding(w, batch.features) * x, {B, m}),  // w_i x_i: (B, m)
+            embedding(V, batch.features) * x};                  // v_i x_i: (B, m, K)
+}
+
 // ---- The factorization machine (Rendle 2010) ----------------------------------------------------------
 //
 //     y(x) = w_0 + sum_i w_i x_i + sum_{i<j} <v_i, v_j> x_i x_j
@@ -86,25 +101,12 @@ inline void check_batch(const char* model, const FeatureBatch& batch, std::size_
 // Every pair of features interacts through the dot product of their K-dimensional embeddings, and
 // every pair counts the same.
 
-struct Embeddings {
-    Tensor linear;  // (B, m) w_i x_i
-    Tensor vx;      // (B, m, K) v_i x_i
-};
-
 class FactorizationMachine : public Module {
 public:
     FactorizationMachine(std::size_t features, std::size_t k, Rng& rng)
         : w0(Tensor::zeros({1}).set_requires_grad()),
           w(Tensor::zeros({features, 1}).set_requires_grad()),
           V(normal({features, k}, 0, real(0.1), rng).set_requires_grad()) {}
-
-    Embeddings embed(const FeatureBatch& batch) const {
-        check_batch("FactorizationMachine", batch, w.shape(0));
-        const std::size_t B = batch.x.shape(0), m = batch.x.shape(1);
-        const Tensor x = reshape(batch.x, {B, m, 1});
-        return {reshape(embedding(w, batch.features) * x, {B, m}),  // w_i x_i: (B, m)
-                embedding(V, batch.features) * x};                  // v_i x_i: (B, m, K)
-    }
 
     /// sum_{i<j} <v_i, v_j> x_i x_j, computed the way Rendle's lemma rewrites it, in O(K m):
     ///     1/2 sum_f [ (sum_i v_if x_i)^2 - sum_i v_if^2 x_i^2 ]          vx (B, m, K) -> (B)
@@ -125,7 +127,7 @@ public:
 
     /// y(x): (B)
     Tensor predict(const FeatureBatch& batch) const {
-        const Embeddings e = embed(batch);
+        const Embeddings e = embed("FactorizationMachine", w, V, batch);
         return sum(e.linear, 1) + pairwise_fast(e.vx) + w0;  // (B)
     }
 
@@ -154,7 +156,7 @@ enum class Pooling { attention, uniform };
 struct Config {
     std::size_t k = 8;               // K, the embedding size
     std::size_t t = 16;              // the attention network's width
-    real dropout = 0;                // on the pooled vector (the paper: 0.5; README, "Settings")
+    real dropout = 0;                // on the pooled vector (the paper: 0.5; README, "What differs")
     real lambda = 0;                 // L2 strength on W (eq. 7)
     Pooling pooling = Pooling::attention;
 };
@@ -200,12 +202,11 @@ public:
     };
 
     Output forward(const FeatureBatch& batch, Rng& rng) const {
-        check_batch("Afm", batch, w.shape(0));
+        const Embeddings embedded = embed("Afm", w, V, batch);
         const std::size_t B = batch.x.shape(0), m = batch.x.shape(1), P = pairs.count(), K = config.k;
         if (m != fields) fail("Afm", "the model has " + std::to_string(fields) + " fields, the batch " + std::to_string(m));
-        const Tensor x = reshape(batch.x, {B, m, 1});
-        const Tensor linear = sum(reshape(embedding(w, batch.features) * x, {B, m}), 1);  // sum_i w_i x_i: (B)
-        const Tensor e = interactions(embedding(V, batch.features) * x);                    // (B, P, K)
+        const Tensor linear = sum(embedded.linear, 1);                                      // sum_i w_i x_i: (B)
+        const Tensor e = interactions(embedded.vx);                                         // (B, P, K)
         const Tensor a = config.pooling == Pooling::attention ? attention(e)
                                                               : Tensor::full({B, P}, real(1) / real(P));  // (B, P)
         const Tensor f = sum(e * reshape(a, {B, P, 1}), 1);                                 // sum_ij a_ij e_ij: (B, K)
