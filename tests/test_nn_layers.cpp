@@ -143,7 +143,7 @@ TEST_CASE("sinusoidal positions: sin on even, cos on odd dimensions") {
             CHECK(pe.at({pos, 2 * i + 1}) == doctest::Approx(std::cos(angle)).epsilon(1e-12));
         }
     }
-    CHECK(pe.at({0, 1}) == 1.0);  // cos(0): the seed article's all-sin version would give 0
+    CHECK(pe.at({0, 1}) == 1.0);  // cos(0): the common all-sin mistake would give 0
 }
 
 TEST_CASE("Module: train/eval reaches every child; zero_grad clears all") {

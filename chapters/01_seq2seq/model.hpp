@@ -1,5 +1,5 @@
 // chapters/01_seq2seq/model.hpp — the RNN encoder-decoder (Cho et al. 2014; Sutskever, Vinyals &
-// Le 2014) in the seed articles' symbols: the whole source squeezed into one vector c.
+// Le 2014) in Cho et al.'s symbols: the whole source squeezed into one vector c.
 //
 // Read top to bottom: the encoder h_t = f(x_t, h_{t-1}) with c = h_S, one decoder step
 // s_t = g(y_{t-1}, s_{t-1}, c), training by teacher forcing, and the step function the library's

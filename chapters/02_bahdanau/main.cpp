@@ -1,6 +1,6 @@
 // chapters/02_bahdanau/main.cpp — chapter 2: train Bahdanau attention, then look at what it aligned.
 //
-//   build/chapters/02_bahdanau/02_bahdanau                       dates -> ISO, about a minute
+//   build/chapters/02_bahdanau/02_bahdanau                       dates -> ISO, about 15 s of training
 //   build/chapters/02_bahdanau/02_bahdanau --task toy            toy translation, AER of attention
 //   build/chapters/02_bahdanau/02_bahdanau --task reverse        accuracy by length (see README)
 //

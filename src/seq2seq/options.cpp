@@ -15,7 +15,7 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options) {
     cli.option("--max-train", options.max_train, "train on the first N examples only (0 = all)");
     add_training_options(cli, options.train, options.learning_rate, "sentences");
     cli.option("--seed", options.seed, "random seed: initial weights, batch order, dropout");
-    cli.option("--out", options.out, "folder for metrics.json, loss.svg, heatmaps/, checkpoint/ and best/ (default: out/" +
+    cli.option("--out", options.out, "folder for metrics.json, loss.svg, checkpoint/, best/ and (models that attend) heatmaps/ (default: out/" +
                                      options.chapter + "/<task>)");
     cli.option("--beam", options.beam, "beam width for test decoding (1 = greedy only)").range(1, 64);
     cli.option("--examples", options.examples, "test sentences to show (and draw heatmaps for)").range(0, 1000);

@@ -519,9 +519,15 @@ def check_kit(exercises, build_dir=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="attn_course.py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    about = {
+        "list": "the exercises: id, points, file and line, task",
+        "check": "markers, manifest and ASSIGNMENT.md files agree (and, with --build, every test pattern selects a test)",
+        "student": "write a student copy with the selected exercises replaced by stubs",
+        "grade": "build a submission and run each exercise's tests: results.json (Gradescope), junit.xml, build.log",
+    }
     for name in ("list", "check", "student", "grade"):
-        sub = commands.add_parser(name)
-        sub.add_argument("--chapter", type=int, action="append", default=[], help="select a chapter's exercises (0-5)")
+        sub = commands.add_parser(name, help=about[name], description=about[name])
+        sub.add_argument("--chapter", type=int, action="append", default=[], help="select a chapter's exercises (0-7)")
         sub.add_argument("--exercise", action="append", default=[], help="select one exercise by id")
         if name == "check":
             sub.add_argument("--build", help="a build folder: also check that every test pattern selects a test case")
