@@ -37,6 +37,19 @@ TEST_CASE("attention_svg: one cell per weight, labels on both axes, escaped, wit
     CHECK(svg.find("chat / black: 0.100") != std::string::npos);  // cell tooltips carry the value
     CHECK_THROWS_WITH_AS(attention_svg(weights, {"a"}, source), "attention_svg: 3 rows for 1 row labels",
                          std::invalid_argument);
+    // axis titles (by default: rows are the output, columns the source), and a subtitle
+    CHECK(svg.find("font-style=\"italic\" fill=\"#444\">source</text>") != std::string::npos);
+    CHECK(svg.find("font-style=\"italic\" fill=\"#444\">output</text>") != std::string::npos);
+    HeatmapText text;
+    text.title = "cross-attention, layer 1, head 0";
+    text.subtitle = "model output: le chat <noir>";
+    text.row_axis = "output (the token this position predicts)";
+    text.column_axis = "decoder input";
+    const std::string labelled = attention_svg(weights, target, source, text);
+    CHECK(labelled.find(">cross-attention, layer 1, head 0</text>") != std::string::npos);
+    CHECK(labelled.find(">model output: le chat &lt;noir&gt;</text>") != std::string::npos);
+    CHECK(labelled.find(">output (the token this position predicts)</text>") != std::string::npos);
+    CHECK(labelled.find(">decoder input</text>") != std::string::npos);
 }
 
 TEST_CASE("attention_terminal: shades from blank to full block") {
@@ -71,4 +84,11 @@ TEST_CASE("highlight_html: sentences with bars, words with backgrounds, escaped"
     CHECK(html.find("word weight 0.700") != std::string::npos);
     // the strongest word (sqrt(0.8) * 0.7) is the darkest; "menu" in the weak sentence is lighter
     CHECK(html.find("background:#395989;color:white\">great") != std::string::npos);  // blue(0.8): the darkest
+    // the bars are scaled per document: the heaviest sentence is full red, the other a quarter of it
+    CHECK(html.find("sentence weight 0.800\" style=\"background:rgb(255,0,0)") != std::string::npos);
+    CHECK(html.find("sentence weight 0.200\" style=\"background:rgb(255,191,191)") != std::string::npos);
+    CHECK(html.find("darkest = 0.800") != std::string::npos);
+    // a long document: every weight small, still one darkest sentence
+    const std::string flat = highlight_html({{0.04, {{"a", 1.0}}}, {0.02, {{"b", 1.0}}}}, "long");
+    CHECK(flat.find("sentence weight 0.040\" style=\"background:rgb(255,0,0)") != std::string::npos);
 }

@@ -46,9 +46,13 @@ void draw_positions(const ch03::Luong& model, const Seq2SeqData& data, const Seq
         if (best == Vocabulary::eos) break;
         previous = {best};
     }
-    const std::string title = std::string(name_of(model.config.alignment)) + ", " + name_of(model.config.score) + ": " +
-                              detokenize(example.source, data.characters);
-    write_file_atomically(path, attention_svg(weights, rows, example.source, title, marks));
+    HeatmapText text;
+    text.title = std::string(name_of(model.config.alignment)) + ", " + name_of(model.config.score) + ": " +
+                 detokenize(example.source, data.characters);
+    Tokens output(rows.begin(), rows.end() - (rows.empty() || rows.back() != "<eos>" ? 0 : 1));
+    text.subtitle = "model output: " + detokenize(output, data.characters) +
+                    (marks.empty() ? "" : "   (red: the aligned position p_t and its window)");
+    write_file_atomically(path, attention_svg(weights, rows, example.source, text, marks));
     if (!marks.empty()) {
         std::printf("\naligned positions p_t (0-based) for \"%s\":\n ", detokenize(example.source, data.characters).c_str());
         for (std::size_t t = 0; t < marks.size(); ++t) std::printf(" %s@%.1f", rows[t].c_str(), marks[t].position);

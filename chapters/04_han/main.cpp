@@ -4,6 +4,7 @@
 //   build/chapters/04_han/04_han --data ../shared/datasets/bbc-sport-politics.csv
 //
 // data -> model -> training -> test accuracy -> attention hit rates -> highlighted documents.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -242,12 +243,19 @@ std::string shade(double w) {
     return levels[w < 0.05 ? 0 : std::min(4, 1 + int(w * 4))];
 }
 
+/// The document in the terminal: each sentence's weight, shaded relative to the heaviest sentence (in
+/// a long document every weight is small), and its words with weight >= 0.2 in brackets.
 void print_document(const Result& r, const Corpus& corpus, std::size_t d) {
-    std::printf("\ntest document %zu (label %s, predicted %s). Left: sentence weight; words with weight >= 0.2 in [brackets]:\n", d,
-                corpus.label_names[std::size_t(corpus.test[d].label)].c_str(), corpus.label_names[std::size_t(r.predicted[d])].c_str());
+    const std::vector<double>& weights = r.sentence_weights[d];
+    const double top = weights.empty() ? 1 : *std::max_element(weights.begin(), weights.end());
+    std::printf("\ntest document %zu (label %s, predicted %s). Left: sentence weight, shaded so the heaviest (%.2f) is "
+                "darkest; words with weight >= 0.2 in [brackets]:\n",
+                d, corpus.label_names[std::size_t(corpus.test[d].label)].c_str(),
+                corpus.label_names[std::size_t(r.predicted[d])].c_str(), top);
     for (std::size_t i = 0; i < corpus.test_words[d].size(); ++i) {
-        const double sw = r.sentence_weights[d][i];
-        std::printf("  %.2f %s%s%s |", sw, shade(sw).c_str(), shade(sw).c_str(), shade(sw).c_str());
+        const double sw = weights[i];
+        const std::string bar = shade(top > 0 ? sw / top : 0);
+        std::printf("  %.2f %s%s%s |", sw, bar.c_str(), bar.c_str(), bar.c_str());
         for (std::size_t t = 0; t < corpus.test_words[d][i].size(); ++t) {
             const bool strong = r.word_weights[d][i][t] >= 0.2;
             std::printf(strong ? " [%s]" : " %s", corpus.test_words[d][i][t].c_str());

@@ -80,24 +80,39 @@ void draw_all_heads(const ch05::Transformer& model, const Seq2SeqData& data, con
     const PaddedBatch source = pad_batch({data.source_vocabulary.encode(example.source)}, Vocabulary::pad);
     std::vector<int> in{Vocabulary::bos};
     for (int id : data.target_vocabulary.encode(output)) in.push_back(id);
-    Tokens in_tokens{"<bos>"};
+    Tokens in_tokens{"<bos>"};  // what the decoder reads: the columns of its self-attention
     in_tokens.insert(in_tokens.end(), output.begin(), output.end());
+    Tokens predicted = output;  // what each decoder position predicts: the rows of every decoder map
+    predicted.push_back("<eos>");
     std::vector<Tensor> encoder_weights, self_weights, cross_weights;
     const ch05::Transformer::Encoded e = model.encode(source, unused, &encoder_weights);
     model.decode(Ids({1, in.size()}, in), e, unused, &self_weights, &cross_weights);
-    auto draw = [&](const Tensor& w, const Tokens& rows, const Tokens& cols, const std::string& name, std::size_t layer) {
+    const std::string subtitle = "source: " + detokenize(example.source, data.characters) +
+                                 "   model output: " + detokenize(output, data.characters);
+    auto draw = [&](const Tensor& w, const Tokens& rows, const Tokens& cols, const std::string& file, const std::string& what,
+                    const std::string& row_axis, const std::string& column_axis, std::size_t layer) {
         for (std::size_t h = 0; h < w.shape(1); ++h) {
             Matrix m(rows.size(), std::vector<double>(cols.size()));
             for (std::size_t i = 0; i < rows.size(); ++i)
                 for (std::size_t j = 0; j < cols.size(); ++j) m[i][j] = w.at({0, h, i, j});
-            write_file_atomically(dir + "/" + name + "_layer" + std::to_string(layer) + "_head" + std::to_string(h) + ".svg",
-                                  attention_svg(m, rows, cols, name + " attention, layer " + std::to_string(layer) + ", head " + std::to_string(h)));
+            HeatmapText text;
+            text.title = what + ", layer " + std::to_string(layer) + ", head " + std::to_string(h);
+            text.subtitle = subtitle;
+            text.row_axis = row_axis;
+            text.column_axis = column_axis;
+            write_file_atomically(dir + "/" + file + "_layer" + std::to_string(layer) + "_head" + std::to_string(h) + ".svg",
+                                  attention_svg(m, rows, cols, text));
         }
     };
+    // Rows are always the token being produced: a source position for the encoder, the token a
+    // decoder position predicts (it reads the one before it) for the decoder's two attentions.
     for (std::size_t l = 0; l < encoder_weights.size(); ++l) {
-        draw(encoder_weights[l], example.source, example.source, "encoder_self", l);
-        draw(self_weights[l], in_tokens, in_tokens, "decoder_self", l);
-        draw(cross_weights[l], in_tokens, example.source, "cross", l);
+        draw(encoder_weights[l], example.source, example.source, "encoder_self", "encoder self-attention", "source (query)",
+             "source (key)", l);
+        draw(self_weights[l], predicted, in_tokens, "decoder_self", "decoder self-attention (causal)",
+             "output (the token this position predicts)", "decoder input (key)", l);
+        draw(cross_weights[l], predicted, example.source, "cross", "cross-attention", "output (the token this position predicts)",
+             "source", l);
     }
     std::printf("wrote heatmaps of %zu layers x %zu heads x 3 attentions to %s/\n", encoder_weights.size(), model.config.heads, dir.c_str());
 }

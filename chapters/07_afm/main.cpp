@@ -192,9 +192,14 @@ std::string pair_heatmap(const std::vector<PairWeight>& weights, const std::vect
     Matrix m(names.size(), std::vector<double>(names.size(), 0));
     const double top = weights.empty() ? 1 : weights.front().weight;
     for (const PairWeight& w : weights) m[std::size_t(w.i)][std::size_t(w.j)] = m[std::size_t(w.j)][std::size_t(w.i)] = w.weight / top;
-    char title[160];
-    std::snprintf(title, sizeof title, "mean attention weight per field pair (test set), darkest = %.3f", top);
-    return attention_svg(m, names, names, title);
+    char subtitle[160];
+    std::snprintf(subtitle, sizeof subtitle, "scaled so the heaviest pair is 1 (its mean weight: %.3f; uniform: %.3f)", top,
+                  1.0 / double(weights.size()));
+    HeatmapText text;
+    text.title = "mean attention weight a_ij per field pair, test set";
+    text.subtitle = subtitle;
+    text.row_axis = text.column_axis = "field";
+    return attention_svg(m, names, names, text);
 }
 
 // ---- main ----------------------------------------------------------------------------------------------

@@ -75,8 +75,12 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
         const Matrix weights(t.attention.begin(), t.attention.begin() + long(rows.size()));
         if (i == 0) std::printf("\nattention (rows: output, columns: source):\n%s", attention_terminal(weights, rows, e.source).c_str());
         if (!options.train.folder.empty()) {
+            HeatmapText text;
+            text.title = "source: " + detokenize(e.source, data.characters);
+            text.subtitle = "model output: " + detokenize(t.output, data.characters) + "   (reference: " +
+                            detokenize(e.target, data.characters) + ")";
             write_file_atomically(options.train.folder + "/heatmaps/example_" + std::to_string(i) + ".svg",
-                                  attention_svg(weights, rows, e.source, detokenize(e.source, data.characters)));
+                                  attention_svg(weights, rows, e.source, text));
         }
     }
     if (!options.train.folder.empty()) {

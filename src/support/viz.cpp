@@ -67,11 +67,13 @@ std::string escape_xml(const std::string& text) {
 
 std::string attention_svg(const Matrix& weights, const std::vector<std::string>& rows,
                           const std::vector<std::string>& columns, const std::string& title) {
-    return attention_svg(weights, rows, columns, title, {});
+    HeatmapText text;
+    text.title = title;
+    return attention_svg(weights, rows, columns, text);
 }
 
 std::string attention_svg(const Matrix& weights, const std::vector<std::string>& rows,
-                          const std::vector<std::string>& columns, const std::string& title,
+                          const std::vector<std::string>& columns, const HeatmapText& text,
                           const std::vector<RowMark>& marks) {
     check_matrix("attention_svg", weights, rows.size(), columns.size());
     if (!marks.empty() && marks.size() != rows.size()) {
@@ -79,21 +81,31 @@ std::string attention_svg(const Matrix& weights, const std::vector<std::string>&
     }
     double top = 1;
     for (const auto& row : weights) for (double w : row) top = std::max(top, w);
-    const int cell = 28, char_width = 7;
+    const int cell = 28, char_width = 7, axis_room = 22;  // axis_room: the axis titles' line
     std::size_t longest_row = 1, longest_column = 1;
     for (const auto& r : rows) longest_row = std::max(longest_row, display_width(r));
     for (const auto& c : columns) longest_column = std::max(longest_column, display_width(c));
-    const int left = 16 + int(longest_row) * char_width, head = (title.empty() ? 12 : 36) + int(longest_column) * char_width;
+    const int heading = (text.title.empty() ? 0 : 24) + (text.subtitle.empty() ? 0 : 18);
+    const int left = axis_room + 16 + int(longest_row) * char_width;
+    const int head = heading + 12 + axis_room + int(longest_column) * char_width;
     const int grid_w = cell * int(columns.size()), grid_h = cell * int(rows.size());
-    const int title_w = 20 + int(display_width(title)) * 8;  // bold 14px: about 8px a character
+    const int title_w = 20 + int(std::max(display_width(text.title), display_width(text.subtitle))) * 8;  // bold 14px: ~8px a character
     const int width = std::max(left + grid_w + 90, title_w), height = std::max(head + grid_h + 16, head + 160);
 
     std::ostringstream svg;
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    if (!title.empty()) svg << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << escape_xml(title) << "</text>\n";
-    for (std::size_t j = 0; j < columns.size(); ++j) {  // source tokens, written upwards above the grid
+    if (!text.title.empty()) svg << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << escape_xml(text.title) << "</text>\n";
+    if (!text.subtitle.empty()) {
+        svg << "<text x=\"10\" y=\"" << (text.title.empty() ? 20 : 38) << "\" fill=\"#444\">" << escape_xml(text.subtitle) << "</text>\n";
+    }
+    // axis titles: the columns' above them, the rows' written upwards to their left
+    svg << "<text x=\"" << left + grid_w / 2 << "\" y=\"" << heading + 12 + 12 << "\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#444\">"
+        << escape_xml(text.column_axis) << "</text>\n";
+    svg << "<text transform=\"translate(" << 16 << "," << head + grid_h / 2 << ") rotate(-90)\" text-anchor=\"middle\" "
+        << "font-style=\"italic\" fill=\"#444\">" << escape_xml(text.row_axis) << "</text>\n";
+    for (std::size_t j = 0; j < columns.size(); ++j) {  // attended tokens, written upwards above the grid
         const int x = left + int(j) * cell + cell / 2 + 4, y = head - 6;
         svg << "<text transform=\"translate(" << x << "," << y << ") rotate(-90)\">" << escape_xml(columns[j]) << "</text>\n";
     }
@@ -223,15 +235,22 @@ std::string highlight_html(const std::vector<WeightedSentence>& document, const 
          << "<style>body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;max-width:52em;margin:2em auto;line-height:1.9}"
             ".s{display:flex;align-items:baseline;margin:.2em 0}.bar{flex:0 0 1.2em;height:1.2em;margin-right:.6em;"
             "border:1px solid #bbb}.w{padding:.1em .15em;border-radius:3px}</style></head><body>\n"
-         << "<h2>" << escape_xml(title) << "</h2>\n"
-         << "<p>Bar: sentence weight (red). Background: word weight &times; &radic;sentence weight (blue), as in Yang et al. 2016.</p>\n";
+         << "<h2>" << escape_xml(title) << "</h2>\n";
     // As Yang et al.'s figure: a word is shaded by sqrt(sentence weight) * word weight, so only
-    // important words in important sentences stand out; scaled so the strongest word is darkest.
-    double top = 0;
-    for (const WeightedSentence& sentence : document)
-        for (const auto& word : sentence.words) top = std::max(top, std::sqrt(std::max(sentence.weight, 0.0)) * word.second);
+    // important words in important sentences stand out. Both shadings are scaled per document (the
+    // heaviest sentence, the strongest word darkest): in a long document every weight is small,
+    // and an absolute scale would leave the whole page white.
+    double top = 0, top_sentence = 0;
     for (const WeightedSentence& sentence : document) {
-        const int red = int(std::lround(255 - std::clamp(sentence.weight, 0.0, 1.0) * 255));
+        top_sentence = std::max(top_sentence, sentence.weight);
+        for (const auto& word : sentence.words) top = std::max(top, std::sqrt(std::max(sentence.weight, 0.0)) * word.second);
+    }
+    html << "<p>Bar: sentence weight (red), darkest = " << number(top_sentence, "%.3f")
+         << ". Background: word weight &times; &radic;sentence weight (blue), as in Yang et al. 2016, darkest = "
+         << number(top, "%.3f") << ". Both are scaled to this document's largest value.</p>\n";
+    for (const WeightedSentence& sentence : document) {
+        const double s = top_sentence > 0 ? std::clamp(sentence.weight / top_sentence, 0.0, 1.0) : 0;
+        const int red = int(std::lround(255 - s * 255));
         html << "<div class=\"s\"><span class=\"bar\" title=\"sentence weight " << number(sentence.weight, "%.3f")
              << "\" style=\"background:rgb(255," << red << "," << red << ")\"></span><span>";
         for (const auto& [word, weight] : sentence.words) {

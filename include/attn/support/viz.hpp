@@ -13,11 +13,14 @@ namespace attn {
 
 using Matrix = std::vector<std::vector<double>>;  // rows of equal length
 
-/// A heatmap of attention weights: one row per target token (top to bottom), one column per
-/// source token (left to right, labels written vertically), white (0) to dark blue (max), with
-/// a colour scale on the right. Values are clamped to [0, max(1, largest value)].
-std::string attention_svg(const Matrix& weights, const std::vector<std::string>& row_labels,
-                          const std::vector<std::string>& column_labels, const std::string& title = "");
+/// The words around a heatmap. Every attention map in attn has one row per *output* token (the
+/// token being produced when the weights were computed) and one column per token attended to.
+struct HeatmapText {
+    std::string title;                   // the first line
+    std::string subtitle;                // a second line, e.g. the model's output sentence ("" = none)
+    std::string row_axis = "output";     // what the rows are, written beside them
+    std::string column_axis = "source";  // what the columns are, written above them
+};
 
 /// Per-row marks drawn over a heatmap: a position (e.g. local attention's p_t, as a red dot) and
 /// a window [lo, hi] of columns (a red outline). Negative lo/hi: no window.
@@ -25,9 +28,16 @@ struct RowMark {
     double position;
     double lo = -1, hi = -1;
 };
+
+/// A heatmap of attention weights: one row per output token (top to bottom), one column per
+/// attended token (left to right, labels written vertically), white (0) to dark blue (max), with
+/// the axes' titles and a colour scale on the right. Values are clamped to [0, max(1, largest value)].
 std::string attention_svg(const Matrix& weights, const std::vector<std::string>& row_labels,
-                          const std::vector<std::string>& column_labels, const std::string& title,
-                          const std::vector<RowMark>& marks);
+                          const std::vector<std::string>& column_labels, const HeatmapText& text,
+                          const std::vector<RowMark>& marks = {});
+/// The same with a title only, and the default axis titles (output, source).
+std::string attention_svg(const Matrix& weights, const std::vector<std::string>& row_labels,
+                          const std::vector<std::string>& column_labels, const std::string& title = "");
 
 /// The same for a terminal: one Unicode shade per cell, labels in the margins. Levels: blank below
 /// 0.025, then ░ up to 0.25, ▒ to 0.5, ▓ to 0.75, █ above.
