@@ -94,7 +94,7 @@ kill_at_faults "$tmp/straight" "" checkpoint:staged-params:3 checkpoint:staged:3
 
 # ---- chapter 4: two models trained one after the other, each with its own folder ----
 exe="$build/chapters/04_han/04_han"
-flags="--epochs 3 --embedding 8 --hidden 8 --attention 8 --dropout 0.2 --examples 1 --threads 1 --seed 7"
+flags="--max-train 2000 --epochs 3 --embedding 8 --hidden 8 --attention 8 --dropout 0.2 --examples 1 --threads 1 --seed 7"
 picture=highlight_0.html
 checkpoints="han/checkpoint han/best mean_pooling/checkpoint mean_pooling/best"
 run "$tmp/ch4_straight" || fail "chapter 4: uninterrupted run: $(grep -m 1 '^04_han: ' "$tmp/ch4_straight.log")"

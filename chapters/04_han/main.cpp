@@ -64,7 +64,7 @@ std::vector<Document> encode(const std::vector<std::vector<Tokens>>& docs, const
 }
 
 Corpus load_corpus(const std::string& data, const std::string& datasets, std::uint64_t seed, std::size_t max_words,
-                   std::size_t max_sentences) {
+                   std::size_t max_sentences, std::size_t max_train) {
     Corpus corpus;
     std::vector<std::vector<Tokens>> words[3];  // train, valid, test
     std::vector<int> labels[3];
@@ -89,6 +89,10 @@ Corpus load_corpus(const std::string& data, const std::string& datasets, std::ui
             words[k].push_back(sentences_of(split_words(csv.texts[order[i]]), max_words, max_sentences));
             labels[k].push_back(csv.labels[order[i]]);
         }
+    }
+    if (max_train > 0 && words[0].size() > max_train) {  // the first max_train training documents only
+        words[0].resize(max_train);
+        labels[0].resize(max_train);
     }
     std::vector<Tokens> all;
     for (const auto& doc : words[0]) all.insert(all.end(), doc.begin(), doc.end());
@@ -281,7 +285,7 @@ int main(int argc, char** argv) {
     std::string data = "reviews", datasets = ATTN_DATASETS_DIR, out;
     std::uint64_t seed = 1;
     int threads = 1;
-    std::size_t examples = 3;
+    std::size_t examples = 3, max_train = 0;
     double learning_rate = 2e-3;
     bool no_baseline = false;
     TrainOptions training;
@@ -292,6 +296,7 @@ int main(int argc, char** argv) {
     CommandLine cli("attn chapter 4: hierarchical attention networks — which sentences, and which words, decide a document's label");
     cli.option("--data", data, "reviews (shipped), or a classification CSV: \"class\",\"title\",\"text\" or label,text");
     cli.option("--datasets", datasets, "the datasets/ folder");
+    cli.option("--max-train", max_train, "train on the first N documents only (0 = all)");
     add_training_options(cli, training, learning_rate, "documents");
     cli.option("--seed", seed, "random seed");
     cli.option("--out", out, "folder for metrics.json, highlight_N.html and each model's checkpoint/ and best/ (default: out/04_han/<data>)");
@@ -316,7 +321,7 @@ int main(int argc, char** argv) {
     try {
         std::printf("== attn chapter 4: hierarchical attention networks (%s) ==\n", precision_name());
         ensure_writable_folder(training.folder);  // fail now, not after training
-        const Corpus corpus = load_corpus(data, datasets, seed, max_words, max_sentences);
+        const Corpus corpus = load_corpus(data, datasets, seed, max_words, max_sentences, max_train);
         std::printf("data %s: %zu / %zu / %zu documents, %zu classes, vocabulary %zu\n", data.c_str(), corpus.train.size(),
                     corpus.valid.size(), corpus.test.size(), corpus.label_names.size(), corpus.vocabulary.size());
 
