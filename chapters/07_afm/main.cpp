@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
 
         JsonObject metrics, timing;
         std::string table = "| model | test RMSE | best epoch | parameters |\n|---|---|---|---|\n";
-        metrics.add("data", data_folder).add("seed", long(seed)).add("k", long(config.k)).add("t", long(config.t))
+        metrics.add("data", std::filesystem::path(data_folder).filename().string()).add("seed", long(seed)).add("k", long(config.k)).add("t", long(config.t))
             .add("dropout", dropout).add("lambda", lambda).add("learning_rate", learning_rate).add("batch", long(training.batch_size));
         auto record = [&](const std::string& name, const Trained& t, std::size_t parameters, JsonObject extra) {
             extra.add("test_rmse", t.test_rmse).add("parameters", long(parameters)).add("epochs", long(t.report.epochs_done))
