@@ -253,8 +253,8 @@ int main(int argc, char** argv) {
 
         JsonObject metrics, timing;
         std::string table = "| model | test RMSE | best epoch | parameters |\n|---|---|---|---|\n";
-        metrics.add("data", std::filesystem::path(data_folder).filename().string()).add("seed", long(seed)).add("k", long(config.k)).add("t", long(config.t))
-            .add("dropout", dropout).add("lambda", lambda).add("learning_rate", learning_rate).add("batch", long(training.batch_size));
+        metrics.add("data", std::filesystem::path(data_folder).filename().string()).add("seed", long(seed))
+            .add("k", long(config.k)).add("t", long(config.t)).add("dropout", dropout).add("lambda", lambda).add("learning_rate", learning_rate).add("batch", long(training.batch_size));
         auto record = [&](const std::string& name, const Trained& t, std::size_t parameters, JsonObject extra) {
             extra.add("test_rmse", t.test_rmse).add("parameters", long(parameters)).add("epochs", long(t.report.epochs_done))
                 .add("best_epoch", long(t.report.best_epoch)).add("train_loss", t.report.train_loss)
