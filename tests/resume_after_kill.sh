@@ -109,7 +109,7 @@ kill_at_faults "$tmp/ch4_straight" "chapter 4: " checkpoint:staged:5 checkpoint:
 
 # ---- chapter 7: three models one after the other ----
 exe="$build/chapters/07_afm/07_afm"
-flags="--epochs 6 --threads 1 --seed 7"
+flags="--max-train 4000 --epochs 6 --threads 1 --seed 7"
 picture=pair_weights.svg
 checkpoints="fm/checkpoint fm/best afm/checkpoint afm/best uniform/checkpoint uniform/best"
 run "$tmp/ch7_straight" || fail "chapter 7: uninterrupted run: $(grep -m 1 '^07_afm: ' "$tmp/ch7_straight.log")"

@@ -62,9 +62,15 @@ std::vector<std::vector<std::string>> tsv_rows(const std::string& path, std::siz
     return rows;
 }
 
-Dataset load_dataset(const std::string& folder) {
+/// The splits of `folder`; max_train > 0 keeps only the first max_train training examples.
+Dataset load_dataset(const std::string& folder, std::size_t max_train) {
     Dataset d;
     d.train = load_libfm(folder + "/train.libfm");
+    if (max_train > 0 && d.train.size() > max_train) {
+        d.train.labels.resize(max_train);
+        d.train.features.resize(max_train * d.train.fields);
+        d.train.values.resize(max_train * d.train.fields);
+    }
     d.valid = load_libfm(folder + "/valid.libfm");
     d.test = load_libfm(folder + "/test.libfm");
     for (const LibfmData* split : {&d.valid, &d.test}) {
@@ -207,6 +213,7 @@ std::string pair_heatmap(const std::vector<PairWeight>& weights, const std::vect
 int main(int argc, char** argv) {
     std::string data_folder = std::string(ATTN_DATASETS_DIR) + "/interactions", out, models = "fm,afm,uniform";
     std::uint64_t seed = 1;
+    std::size_t max_train = 0;
     int threads = 1;
     double learning_rate = 0.01, dropout = 0, lambda = 0;
     ch07::Config config;
@@ -218,6 +225,7 @@ int main(int argc, char** argv) {
     CommandLine cli("attn chapter 7: attentional factorization machines — attention over feature interactions");
     cli.option("--data", data_folder, "folder with train.libfm, valid.libfm, test.libfm (and optionally fields.tsv, planted.tsv)");
     cli.option("--models", models, "which to train, comma-separated: fm, afm, uniform (AFM with every a_ij = 1/P)");
+    cli.option("--max-train", max_train, "train on the first N examples only (0 = all)");
     add_training_options(cli, training, learning_rate, "examples");
     cli.option("--k", config.k, "embedding size K").range(1, 4096);
     cli.option("--t", config.t, "attention network width t").range(1, 4096);
@@ -246,7 +254,7 @@ int main(int argc, char** argv) {
         }
         std::printf("== attn chapter 7: attentional factorization machines (%s) ==\n", precision_name());
         ensure_writable_folder(training.folder);  // fail now, not after training
-        const Dataset data = load_dataset(data_folder);
+        const Dataset data = load_dataset(data_folder, max_train);
         std::printf("data %s: %zu / %zu / %zu examples, %zu fields, %zu features, %zu field pairs\n", data_folder.c_str(),
                     data.train.size(), data.valid.size(), data.test.size(), data.train.fields, data.features,
                     data.train.fields * (data.train.fields - 1) / 2);
