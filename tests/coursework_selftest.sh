@@ -91,9 +91,12 @@ import re, sys
 def replace(path, exercise, body):
     text = open(path).read()
     region = re.compile(r"(// EXERCISE %s .*?\n)(.*?)(\n\s*// END EXERCISE %s)" % (re.escape(exercise), re.escape(exercise)), re.S)
-    open(path, "w").write(region.sub(lambda m: m.group(1) + body + m.group(3), text))
+    new, count = region.subn(lambda m: m.group(1) + body + m.group(3), text)
+    if count != 1:
+        sys.exit(f"coursework_selftest: exercise {exercise} is not marked in {path}")
+    open(path, "w").write(new)
 top = sys.argv[1]
-replace(top + "/src/nn/transformer_parts.cpp", "ch5.split_heads", "    volatile int* nowhere = nullptr;\n    *nowhere = 1;  // segfault\n    return x;")
+replace(top + "/src/nn/multi_head.cpp", "ch5.split_heads", "    volatile int* nowhere = nullptr;\n    *nowhere = 1;  // segfault\n    return x;")
 replace(top + "/chapters/04_han/model.hpp", "ch4.masked_mean", "    for (volatile int spin = 0;; spin = spin + 1) {}  // never ends")
 replace(top + "/src/nn/attention.cpp", "ch3.general_score", "    return this is not C++;")
 PY
