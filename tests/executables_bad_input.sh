@@ -122,6 +122,8 @@ expect "libFM: splits with different fields" "train.libfm has 3 fields per line,
 expect "libFM: missing folder" "nowhere/train.libfm: no such file" "$ch7" --data "$in/nowhere" --out "$out"
 expect "chapter 7: unknown model" "--models: unknown model 'svm'" "$ch7" --models fm,svm --out "$out"
 expect "chapter 7: zero width" "--t: 0 is out of range" "$ch7" --t 0
+expect "chapter 7: negative --max-train" "--max-train: -3 is negative" "$ch7" --max-train -3
+expect "chapter 4: negative --max-train" "--max-train: -3 is negative" "$ch4" --max-train -3
 
 # ---- output folder ---------------------------------------------------------------------------------
 expect "--out in a read-only place" "cannot create output folder /proc/attn" "$ch2" --out /proc/attn/out --max-train 10

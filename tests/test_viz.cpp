@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "attn/support/io.hpp"
+#include "attn/support/json.hpp"
 #include "attn/support/viz.hpp"
 #include "check.hpp"
 
@@ -70,6 +71,16 @@ TEST_CASE("line_plot_svg: one polyline per series, a legend, finite points only"
     CHECK(svg.find(">valid</text>") != std::string::npos);
     CHECK(svg.find("nan") == std::string::npos);
     CHECK(line_plot_svg({}, "empty", "x", "y").find("<svg") == 0);
+}
+
+TEST_CASE("JsonObject: numbers, strings, lists of numbers and of strings, nested objects, escaped") {
+    JsonObject inner;
+    inner.add("rmse", 0.25);
+    JsonObject j;
+    j.add("n", 3L).add("name", "a \"b\"").add("losses", std::vector<double>{1.5, 0.5})
+        .add("pairs", std::vector<std::string>{"age x city", "tab\there"}).add("afm", inner);
+    CHECK(j.str() == "{\n  \"n\": 3,\n  \"name\": \"a \\\"b\\\"\",\n  \"losses\": [1.5, 0.5],\n"
+                     "  \"pairs\": [\"age x city\", \"tab\\there\"],\n  \"afm\": {\n    \"rmse\": 0.25\n  }\n}");
 }
 
 TEST_CASE("highlight_html: sentences with bars, words with backgrounds, escaped") {

@@ -1,7 +1,7 @@
 // chapters/04_han/main.cpp — chapter 4: hierarchical attention on documents, and what it reads.
 //
 //   build/chapters/04_han/04_han                                  reviews: HAN and the mean-pooling baseline
-//   build/chapters/04_han/04_han --data ../shared/datasets/bbc-sport-politics.csv
+//   build/chapters/04_han/04_han --data path/to/news.csv                 your own documents (README, "Your data")
 //
 // data -> model -> training -> test accuracy -> attention hit rates -> highlighted documents.
 #include <algorithm>
