@@ -27,6 +27,7 @@ fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
 same() {
   cmp -s "$1/metrics.json" "$2/metrics.json" || { fail "$3: metrics.json differs"; diff "$1/metrics.json" "$2/metrics.json" | head -5; return; }
   cmp -s "$1/$picture" "$2/$picture" || { fail "$3: $picture differs"; return; }
+  cmp -s "$1/index.html" "$2/index.html" || { fail "$3: index.html differs"; return; }
   for c in $checkpoints; do
     grep -v '^meta	seconds' "$1/$c/manifest.tsv" > "$tmp/m1"
     grep -v '^meta	seconds' "$2/$c/manifest.tsv" > "$tmp/m2"
@@ -115,6 +116,9 @@ checkpoints="fm/checkpoint fm/best afm/checkpoint afm/best uniform/checkpoint un
 run "$tmp/ch7_straight" || fail "chapter 7: uninterrupted run: $(grep -m 1 '^07_afm: ' "$tmp/ch7_straight.log")"
 kill_after "$tmp/ch7_killed" afm/checkpoint/manifest.tsv '^meta	epoch	[2-9]' &&
   same "$tmp/ch7_straight" "$tmp/ch7_killed" "chapter 7: kill -9 while training AFM ($at_kill of 6 epochs checkpointed), then --resume"
+
+# every run's one page (index.html) parses, and shows every picture the run wrote
+python3 "$(dirname "$0")/run_page.py" "$tmp/straight" "$tmp/ch4_straight" "$tmp/ch7_straight" || fail "a run page (index.html) is broken"
 
 [ "$failed" -eq 0 ] && echo "all resumed runs equal the uninterrupted one, bit for bit"
 [ "$failed" -eq 0 ]

@@ -9,6 +9,7 @@
 #include "attn/train/checkpoint.hpp"
 #include "attn/support/io.hpp"
 #include "attn/nn/layers.hpp"
+#include "attn/nn/normalization.hpp"
 #include "attn/train/optim.hpp"
 #include "check.hpp"
 
@@ -227,6 +228,31 @@ TEST_CASE("checkpoint: every mismatch is reported at once") {
     }
     CHECK_THROWS_WITH_AS(load_checkpoint(temp_path("nothing"), saved, nullptr, nullptr),
                          (temp_path("nothing") + ": no checkpoint here (manifest.tsv is missing)").c_str(), std::runtime_error);
+}
+
+TEST_CASE("checkpoint: buffers (BatchNorm's running statistics) are saved and restored beside the parameters") {
+    struct Normed : Module {
+        BatchNorm norm{3};
+        void list(Lister& out) override { out.child("norm", norm); }
+    };
+    Normed trained;
+    trained.norm.forward(attn::test::param({4, 3}, 1));  // a training-mode forward moves the running statistics
+    trained.norm.running_var.data()[2] = real(7.25);
+    const std::string dir = temp_path("buffers");
+    save_checkpoint(dir, trained, nullptr, nullptr);
+    CHECK(read_bytes(dir + "/manifest.tsv").find("buffer\tnorm.running_mean\tbuffers/norm.running_mean.npy\t") != std::string::npos);
+    Normed fresh;
+    load_checkpoint(dir, fresh, nullptr, nullptr);
+    CHECK(fresh.norm.running_var.data()[2] == real(7.25));
+    for (std::size_t d = 0; d < 3; ++d) CHECK(fresh.norm.running_mean.data()[d] == trained.norm.running_mean.data()[d]);
+    // a checkpoint without the buffers (a model that had none) does not fit
+    std::filesystem::remove(dir + "/buffers/norm.running_var.npy");
+    try {
+        load_checkpoint(dir, fresh, nullptr, nullptr);
+        FAIL("expected an error");
+    } catch (const std::runtime_error& error) {
+        CHECK(std::string(error.what()).find("norm.running_var.npy: no such file") != std::string::npos);
+    }
 }
 
 TEST_CASE("output folders: created when missing, refused at once when not writable") {

@@ -4,6 +4,7 @@
 #include "attn/nn/composed.hpp"
 #include "attn/nn/layers.hpp"
 #include "attn/nn/multi_head.hpp"
+#include "attn/nn/normalization.hpp"
 #include "attn/nn/positional_encoding.hpp"
 #include "check.hpp"
 
@@ -97,6 +98,60 @@ TEST_CASE("LayerNorm: torch.nn.LayerNorm semantics (biased variance, eps inside 
     check_grads([&] { return norm.forward(z); }, inputs);
     CHECK_THROWS_WITH_AS(norm.forward(Tensor::zeros({2, 3})), "LayerNorm: input's last axis must be 4, got shape (2, 3)",
                          std::invalid_argument);
+}
+
+TEST_CASE("RMSNorm: x / sqrt(mean x^2 + eps) * g, gradients in float64") {
+    RMSNorm norm(4);
+    CHECK(norm.parameter_count() == 4);
+    const Tensor x = Tensor::from({2, 4}, {1, 2, 3, 4, -1, 0, 0, 5});
+    const double r0 = std::sqrt(30.0 / 4 + 1e-5), r1 = std::sqrt(26.0 / 4 + 1e-5);  // mean squares 7.5 and 6.5
+    check_values(norm.forward(x), {1 / r0, 2 / r0, 3 / r0, 4 / r0, -1 / r1, 0, 0, 5 / r1}, 1e-12);
+    Rng rng(5);
+    norm.gain = uniform({4}, 0.5, 1.5, rng).set_requires_grad();
+    const Tensor z = param({3, 2, 4}, 6);
+    check_every_parameter_learns(norm, [&] { return probe(norm.forward(z)); });
+    std::vector<Tensor> inputs = tensors_of(norm);
+    inputs.push_back(z);
+    check_grads([&] { return norm.forward(z); }, inputs);
+    CHECK_THROWS_WITH_AS(norm.forward(Tensor::zeros({2, 3})), "RMSNorm: input's last axis must be 4, got shape (2, 3)", std::invalid_argument);
+}
+
+TEST_CASE("BatchNorm: statistics over the kept positions per feature, running averages for evaluation, buffers") {
+    BatchNorm norm(2, real(1e-5), real(0.5));
+    CHECK(norm.parameter_count() == 4);  // gamma, beta; the running statistics are buffers, not parameters
+    REQUIRE(norm.buffers().size() == 2);
+    CHECK(norm.buffers()[0].name == "running_mean");
+    CHECK(norm.state().size() == 4);
+    // (B=1, T=3, D=2); the last position is padding and must not move the statistics
+    const Tensor x = Tensor::from({1, 3, 2}, {1, 10, 3, 20, 100, -100});
+    const Tensor padding = Tensor::from({1, 3}, {0, 0, 1});
+    // feature 0: kept values 1, 3 -> mean 2, biased variance 1; feature 1: 10, 20 -> mean 15, variance 25
+    const double s0 = std::sqrt(1 + 1e-5), s1 = std::sqrt(25 + 1e-5);
+    check_values(norm.forward(x, padding), {-1 / s0, -5 / s1, 1 / s0, 5 / s1, 98 / s0, -115 / s1}, 1e-12);
+    // running: r = 0.5 r + 0.5 batch; the variance enters unbiased (n / (n - 1) = 2)
+    check_values(norm.running_mean, {0.5 * 0 + 0.5 * 2, 0.5 * 0 + 0.5 * 15}, 1e-12);
+    check_values(norm.running_var, {0.5 * 1 + 0.5 * 2, 0.5 * 1 + 0.5 * 50}, 1e-12);
+    // evaluation uses the running statistics: one position alone gives the same as within a batch
+    norm.eval();
+    const Tensor one = norm.forward(Tensor::from({1, 1, 2}, {3, 20}));
+    check_values(one, {(3 - 1) / std::sqrt(1.5 + 1e-5), (20 - 7.5) / std::sqrt(25.5 + 1e-5)}, 1e-12);
+    check_values(norm.running_mean, {1, 7.5}, 1e-12);  // evaluation leaves them alone
+    norm.train();
+
+    // gradients through the batch statistics, with padding, in float64
+    Rng rng(5);
+    norm.gamma = uniform({2}, 0.5, 1.5, rng).set_requires_grad();
+    norm.beta = uniform({2}, -0.5, 0.5, rng).set_requires_grad();
+    const Tensor z = param({3, 4, 2}, 6);
+    const Tensor pad = Tensor::from({3, 4}, {0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0});
+    check_every_parameter_learns(norm, [&] { return probe(norm.forward(z, pad)); });
+    std::vector<Tensor> inputs = tensors_of(norm);
+    inputs.push_back(z);
+    check_grads([&] { return norm.forward(z, pad); }, inputs);
+    CHECK_THROWS_WITH_AS(norm.forward(z, Tensor::full({3, 4}, 1)),
+                         "BatchNorm: every position of the batch is padding: no statistics to normalise with", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(norm.forward(z, Tensor::zeros({3, 3})),
+                         "BatchNorm: padding must have one entry per position (12), got shape (3, 3)", std::invalid_argument);
 }
 
 TEST_CASE("layer_norm: the fused op equals the composed one, values and every gradient") {

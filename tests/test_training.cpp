@@ -112,6 +112,15 @@ TEST_CASE("train: the model ends with the best validation epoch's parameters, an
     CHECK(task.w_seen[1] != task.w_seen[3]);
     CHECK(model.w.item() == task.w_seen[1]);  // epoch 2's w, not the last one
     CHECK(report.train_loss.size() == 4);
+    // every step's loss is kept, epoch by epoch, and each epoch's mean is the mean of its steps
+    REQUIRE(report.steps_in_epoch.size() == 4);
+    std::size_t k = 0;
+    for (std::size_t e = 0; e < 4; ++e) {
+        double total = 0;
+        for (std::size_t i = 0; i < report.steps_in_epoch[e]; ++i) total += report.step_loss.at(k++);
+        CHECK(report.train_loss[e] == doctest::Approx(total / double(report.steps_in_epoch[e])).epsilon(1e-12));
+    }
+    CHECK(k == report.step_loss.size());
     CHECK(model.training());
 }
 
@@ -167,6 +176,8 @@ TEST_CASE("train: a run resumed from its checkpoint ends exactly where an uninte
     CHECK(resumed.epochs_done == 5);
     CHECK(resumed.best_epoch == straight.best_epoch);
     CHECK(resumed.train_loss == straight.train_loss);
+    CHECK(resumed.step_loss == straight.step_loss);
+    CHECK(resumed.steps_in_epoch == straight.steps_in_epoch);
     CHECK(resumed.valid_loss() == straight.valid_loss());
     CHECK(resumed_model.w.item() == straight_model.w.item());
     CHECK(resumed_rng.next() == straight_rng.next());

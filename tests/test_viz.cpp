@@ -1,9 +1,14 @@
 // Pictures: structure of the SVG/HTML, escaping, terminal shades. (Looked at by eye too: the
 // test writes samples to $ATTN_VIZ_SAMPLES when that variable names a folder.)
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
 
 #include "attn/support/io.hpp"
 #include "attn/support/json.hpp"
+#include "attn/support/run_page.hpp"
 #include "attn/support/viz.hpp"
 #include "check.hpp"
 
@@ -71,6 +76,20 @@ TEST_CASE("line_plot_svg: one polyline per series, a legend, finite points only"
     CHECK(svg.find(">valid</text>") != std::string::npos);
     CHECK(svg.find("nan") == std::string::npos);
     CHECK(line_plot_svg({}, "empty", "x", "y").find("<svg") == 0);
+    CHECK(count(svg, "<circle") == 5);  // markers by default, at finite points only
+}
+
+TEST_CASE("line_plot_svg: a dense series without markers, a dashed reference line") {
+    Series steps{"per step", {{0.5, 2.0}, {1.0, 1.5}, {1.5, 1.2}}};
+    steps.markers = false;
+    steps.width = 1;
+    Series floor{"floor", {{0, 0.8}, {1.5, 0.8}}};
+    floor.markers = false;
+    floor.dashed = true;
+    const std::string svg = line_plot_svg({steps, floor}, "loss", "epoch", "loss");
+    CHECK(count(svg, "<circle") == 0);
+    CHECK(count(svg, "stroke-width=\"1\"") == 1);
+    CHECK(count(svg, "stroke-dasharray") == 2);  // the line and its legend entry
 }
 
 TEST_CASE("JsonObject: numbers, strings, lists of numbers and of strings, nested objects, escaped") {
@@ -102,4 +121,41 @@ TEST_CASE("highlight_html: sentences with bars, words with backgrounds, escaped"
     // a long document: every weight small, still one darkest sentence
     const std::string flat = highlight_html({{0.04, {{"a", 1.0}}}, {0.02, {{"b", 1.0}}}}, "long");
     CHECK(flat.find("sentence weight 0.040\" style=\"background:rgb(255,0,0)") != std::string::npos);
+}
+
+TEST_CASE("JsonObject::html: one row per key, nested tables, strings unquoted and escaped") {
+    JsonObject inner;
+    inner.add("bleu", 0.5);
+    JsonObject j;
+    j.add("task", "a<b \"c\"").add("epochs", 3L).add("test", inner);
+    CHECK(j.html() == "<table>\n<tr><th>task</th><td>a&lt;b &quot;c&quot;</td></tr>\n<tr><th>epochs</th><td>3</td></tr>\n"
+                      "<tr><th>test</th><td><table>\n<tr><th>bleu</th><td>0.5</td></tr>\n</table></td></tr>\n</table>");
+}
+
+TEST_CASE("run_page_html: every picture of the folder grouped by sub-folder, loss first; pages and JSON linked; checkpoints skipped") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("attn_test_run_page_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    for (const char* file : {"loss.svg", "a map.svg", "heatmaps/example_0.svg", "han/loss.svg", "highlight_0.html", "metrics.json",
+                             "best/parameters.npy", "checkpoint/x.svg"}) {
+        fs::create_directories((dir / file).parent_path());
+        std::ofstream(dir / file) << "x";
+    }
+    JsonObject metrics;
+    metrics.add("bleu", 0.25);
+    std::ifstream in(write_run_page(dir.string(), "a <run>", metrics));
+    const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(page.find("<title>a &lt;run&gt;</title>") != std::string::npos);
+    CHECK(page.find("<th>bleu</th><td>0.25</td>") != std::string::npos);
+    CHECK(count(page, "<img ") == 4);
+    CHECK(page.find("src=\"a%20map.svg\"") != std::string::npos);  // percent-encoded
+    CHECK(page.find("src=\"loss.svg\"") < page.find("src=\"a%20map.svg\""));  // the loss curve leads its group
+    CHECK(page.find("src=\"heatmaps/example_0.svg\"") != std::string::npos);
+    CHECK(page.find("src=\"han/loss.svg\"") != std::string::npos);
+    CHECK(page.find("href=\"highlight_0.html\"") != std::string::npos);
+    CHECK(page.find("href=\"metrics.json\"") != std::string::npos);
+    CHECK(page.find("checkpoint") == std::string::npos);
+    CHECK(page.find("href=\"index.html\"") == std::string::npos);  // not a link to itself
+    CHECK(count(page, "<figure>") == count(page, "</figure>"));
+    fs::remove_all(dir);
 }

@@ -116,14 +116,14 @@ int main(int argc, char** argv) {
             .add("layers", long(config.layers)).add("embedding", long(config.embedding)).add("hidden", long(config.hidden))
             .add("dropout", dropout).add("batch", long(options.train.batch_size)).add("learning_rate", options.learning_rate);
         const std::string name = std::string(alignment) + "/" + score + (config.input_feeding ? "" : "/no-feed");
-        report_seq2seq(model, data, options, training, name, settings);
-        if (!options.train.folder.empty()) {
+        if (!options.train.folder.empty()) {  // before the report, whose run page (index.html) shows them
             model.eval();
             NoRecording off;
             for (std::size_t i = 0; i < std::min<std::size_t>(2, data.test.size()); ++i) {
                 draw_positions(model, data, data.test[i], options.train.folder + "/heatmaps/positions_" + std::to_string(i) + ".svg");
             }
         }
+        report_seq2seq(model, data, options, training, name, settings);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "03_luong: %s\n", error.what());
         return 1;

@@ -19,6 +19,7 @@
 #include "attn/support/json.hpp"
 #include "attn/support/metrics.hpp"
 #include "attn/support/runtime.hpp"
+#include "attn/support/run_page.hpp"
 #include "attn/support/viz.hpp"
 #include "attn/tape.hpp"
 #include "attn/train/command_line.hpp"
@@ -393,6 +394,7 @@ int main(int argc, char** argv) {
         write_file_atomically(folder + "/timing.json", timing.str() + "\n");
         std::printf("\nwrote %s/metrics.json, timing.json, highlight_N.html, and each model's loss.svg, checkpoint/ and best/\n",
                     folder.c_str());
+        std::printf("all on one page: %s\n", write_run_page(folder, "attn 04_han: hierarchical attention on " + data, metrics).c_str());
     } catch (const std::exception& error) {
         std::fprintf(stderr, "04_han: %s\n", error.what());
         return 1;

@@ -176,6 +176,9 @@ int main(int argc, char** argv) {
         options.train.learning_rate = std::make_shared<NoamSchedule>(config.d_model, warmup, real(factor));
         options.train.beta1 = 0.9;
         options.train.beta2 = 0.98;  // 5.3
+        options.train.loss_floor = ch05::Transformer::smoothing_floor(data.target_vocabulary.size(), smoothing);
+        options.train.loss_floor_label = "floor set by label smoothing";
+        if (smoothing > 0) std::printf("label smoothing %.2g: no loss can go below %.3f (README, \"The loss floor\")\n\n", smoothing, options.train.loss_floor);
         const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;
@@ -183,11 +186,11 @@ int main(int argc, char** argv) {
             .add("layers", long(config.layers)).add("dropout", dropout).add("label_smoothing", smoothing)
             .add("norm", config.pre_norm ? "pre" : "post").add("positions", config.positions ? "on" : "off")
             .add("warmup", warmup).add("factor", factor).add("batch", long(options.train.batch_size));
-        report_seq2seq(model, data, options, training, config.positions ? "transformer" : "transformer/no-positions", settings);
-        if (!options.train.folder.empty() && !data.test.empty()) {
+        if (!options.train.folder.empty() && !data.test.empty()) {  // before the report, whose run page shows them
             model.eval();
             draw_all_heads(model, data, data.test[0], options.train.folder + "/heads");
         }
+        report_seq2seq(model, data, options, training, config.positions ? "transformer" : "transformer/no-positions", settings);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "05_transformer: %s\n", error.what());
         return 1;

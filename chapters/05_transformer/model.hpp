@@ -242,6 +242,16 @@ public:
         return token_cross_entropy(logits, batch.target_out, Vocabulary::pad, config.label_smoothing);
     }
 
+    /// The lowest loss label smoothing allows: the loss is the cross-entropy against the smoothed
+    /// target q (1 - eps + eps/K on the right token, eps/K on each of the other K - 1 predictable
+    /// tokens, K = V - 1 without padding), which is smallest when the model predicts q exactly:
+    /// then it equals q's entropy,  H(q) = -(1 - eps + eps/K) ln(1 - eps + eps/K) - (K - 1)(eps/K) ln(eps/K).
+    static double smoothing_floor(std::size_t target_vocabulary, double eps) {
+        if (eps <= 0) return 0;
+        const double K = double(target_vocabulary - 1), right = 1 - eps + eps / K, other = eps / K;
+        return -right * std::log(right) - (K - 1) * other * std::log(other);
+    }
+
     // ---- Generation: the encoder once, then one position at a time with cached keys and values -------------
     // The state: "memory" (N, S, D), "memory_mask" (N, 1, 1, S), "cross_weights" of the last step
     // (N, h, 1, S), and per decoder layer l the cache "layer<l>.self_K", "layer<l>.self_V" (N, t, D)

@@ -19,6 +19,7 @@
 #include "attn/support/io.hpp"
 #include "attn/support/json.hpp"
 #include "attn/support/runtime.hpp"
+#include "attn/support/run_page.hpp"
 #include "attn/support/viz.hpp"
 #include "attn/tape.hpp"
 #include "attn/train/command_line.hpp"
@@ -329,6 +330,7 @@ int main(int argc, char** argv) {
         write_file_atomically(training.folder + "/timing.json", timing.str() + "\n");
         std::printf("\nwrote %s/metrics.json, timing.json%s, and each model's loss.svg, checkpoint/ and best/\n",
                     training.folder.c_str(), chosen.count("afm") ? ", pair_weights.svg" : "");
+        std::printf("all on one page: %s\n", write_run_page(training.folder, "attn 07_afm: attentional factorization machines on " + data_folder, metrics).c_str());
     } catch (const std::exception& error) {
         std::fprintf(stderr, "07_afm: %s\n", error.what());
         return 1;

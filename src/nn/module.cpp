@@ -1,10 +1,14 @@
-// Module bookkeeping: named parameter lists, zero_grad, the training flag.
+// Module bookkeeping: named parameter and buffer lists, zero_grad, the training flag.
 #include "attn/nn/module.hpp"
 
 namespace attn {
 
 void Lister::parameter(const std::string& name, Tensor& tensor) {
     parameters.push_back({prefix_ + name, &tensor});
+}
+
+void Lister::buffer(const std::string& name, Tensor& tensor) {
+    buffers.push_back({prefix_ + name, &tensor, true});
 }
 
 void Lister::child(const std::string& name, Module& module) {
@@ -19,6 +23,20 @@ std::vector<NamedParameter> Module::parameters() {
     Lister lister;
     list(lister);
     return lister.parameters;
+}
+
+std::vector<NamedParameter> Module::buffers() {
+    Lister lister;
+    list(lister);
+    return lister.buffers;
+}
+
+std::vector<NamedParameter> Module::state() {
+    Lister lister;
+    list(lister);
+    std::vector<NamedParameter> all = lister.parameters;
+    all.insert(all.end(), lister.buffers.begin(), lister.buffers.end());
+    return all;
 }
 
 std::size_t Module::parameter_count() {

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "attn/support/io.hpp"
+#include "attn/support/run_page.hpp"
 #include "attn/support/viz.hpp"
 
 namespace attn {
@@ -99,6 +100,7 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
                                   std::string(line));
         const bool attends = !greedy.translations.empty() && !greedy.translations[0].attention.empty();
         std::printf("\nwrote %s/metrics.json, timing.json, loss.svg%s, checkpoint/ and best/\n", options.train.folder.c_str(), attends ? ", heatmaps/" : "");
+        std::printf("all on one page: %s\n", write_run_page(options.train.folder, "attn " + options.chapter + ": " + model_name + " on " + data.task, metrics).c_str());
     }
     return greedy;
 }

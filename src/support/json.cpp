@@ -1,5 +1,7 @@
 #include "attn/support/json.hpp"
 
+#include "attn/support/viz.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -75,6 +77,37 @@ std::string JsonObject::str(int indent) const {
         out += pad + json_string(entries_[i].first) + ": " + value + (i + 1 < entries_.size() ? ",\n" : "\n");
     }
     return out + std::string(std::size_t(indent), ' ') + "}";
+}
+
+std::string JsonObject::html() const {
+    std::string out = "<table>\n";
+    std::size_t next_nested = 0;
+    for (const auto& [key, encoded] : entries_) {
+        std::string value;
+        if (encoded.empty()) {
+            value = nested_[next_nested++].html();
+        } else if (encoded.front() == '"') {  // a string: shown as it was given, without quotes or escapes
+            std::string text;
+            for (std::size_t i = 1; i + 1 < encoded.size(); ++i) {
+                if (encoded[i] != '\\') {
+                    text += encoded[i];
+                    continue;
+                }
+                const char c = encoded[++i];
+                if (c == 'u') {  // a control character: shown as a space
+                    text += ' ';
+                    i += 4;
+                } else {
+                    text += c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
+                }
+            }
+            value = escape_xml(text);
+        } else {
+            value = escape_xml(encoded);
+        }
+        out += "<tr><th>" + escape_xml(key) + "</th><td>" + value + "</td></tr>\n";
+    }
+    return out + "</table>";
 }
 
 }  // namespace attn

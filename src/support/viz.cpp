@@ -186,7 +186,19 @@ std::string line_plot_svg(const std::vector<Series>& series, const std::string& 
     const double pad = (y1 - y0) * 0.05;
     y0 -= pad, y1 += pad;
     const double x_step = nice_step(x1 - x0), y_step = nice_step(y1 - y0);
-    const int W = 640, H = 420, left = 70, right = 20, top = 40, bottom = 76;  // legend below the x label
+    // The legend runs along the bottom, below the x label, one entry after another, in as many
+    // rows as it needs; each row makes the picture taller, never the plot smaller.
+    const int W = 640, left = 70, right = 20, top = 40, plot_height = 304, row_height = 16;
+    std::vector<std::pair<int, int>> legend;  // (x, row) of each entry
+    int next_x = left, row = 0;
+    for (const Series& s : series) {
+        const int width = 50 + 7 * int(display_width(s.name));
+        if (next_x > left && next_x + width > W - right) next_x = left, ++row;  // no room left on this row
+        legend.emplace_back(next_x, row);
+        next_x += width;
+    }
+    const int rows = legend.empty() ? 1 : legend.back().second + 1;
+    const int bottom = 76 + row_height * (rows - 1), H = top + plot_height + bottom;
     const int pw = W - left - right, ph = H - top - bottom;
     auto sx = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
     auto sy = [&](double y) { return top + (1 - (y - y0) / (y1 - y0)) * ph; };
@@ -208,22 +220,21 @@ std::string line_plot_svg(const std::vector<Series>& series, const std::string& 
     svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw << "\" height=\"" << ph << "\" fill=\"none\" stroke=\"#444\"/>\n"
         << "<text x=\"" << left + pw / 2 << "\" y=\"" << top + ph + 36 << "\" text-anchor=\"middle\">" << escape_xml(x_label) << "</text>\n"
         << "<text transform=\"translate(16," << top + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">" << escape_xml(y_label) << "</text>\n";
-    int legend_x = left;  // the legend runs along the bottom, one entry after another
     for (std::size_t k = 0; k < series.size(); ++k) {
         const char* colour = colours[k % 6];
-        svg << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\" points=\"";
+        const std::string dash = series[k].dashed ? "\" stroke-dasharray=\"6,4" : "";
+        svg << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"" << series[k].width << dash << "\" points=\"";
         for (const auto& [x, y] : series[k].points) {
             if (std::isfinite(x) && std::isfinite(y)) svg << sx(x) << "," << sy(y) << " ";
         }
         svg << "\"/>\n";
         for (const auto& [x, y] : series[k].points) {  // markers: sparse series stay readable
-            if (std::isfinite(x) && std::isfinite(y)) svg << "<circle cx=\"" << sx(x) << "\" cy=\"" << sy(y) << "\" r=\"3\" fill=\"" << colour << "\"/>\n";
+            if (series[k].markers && std::isfinite(x) && std::isfinite(y)) svg << "<circle cx=\"" << sx(x) << "\" cy=\"" << sy(y) << "\" r=\"3\" fill=\"" << colour << "\"/>\n";
         }
-        const int legend_y = H - 14;
+        const int legend_x = legend[k].first, legend_y = top + plot_height + 62 + row_height * legend[k].second;
         svg << "<line x1=\"" << legend_x << "\" y1=\"" << legend_y - 4 << "\" x2=\"" << legend_x + 24 << "\" y2=\"" << legend_y - 4
-            << "\" stroke=\"" << colour << "\" stroke-width=\"2\"/>\n"
+            << "\" stroke=\"" << colour << "\" stroke-width=\"2" << dash << "\"/>\n"
             << "<text x=\"" << legend_x + 30 << "\" y=\"" << legend_y << "\">" << escape_xml(series[k].name) << "</text>\n";
-        legend_x += 50 + 7 * int(display_width(series[k].name));
     }
     svg << "</svg>\n";
     return svg.str();

@@ -166,7 +166,7 @@ Manifest parse_manifest(const std::string& text, const std::string& name) {
         for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
         if (!f.empty() && f[0] == "meta" && f.size() == 3) {
             manifest.metadata[f[1]] = f[2];
-        } else if (f.size() == 5 && (f[0] == "param" || f[0] == "optim" || f[0] == "rng")) {
+        } else if (f.size() == 5 && (f[0] == "param" || f[0] == "buffer" || f[0] == "optim" || f[0] == "rng")) {
             const std::string& file = f[2];
             if (file.empty() || file[0] == '/' || file.find("..") != std::string::npos) {
                 throw std::runtime_error(lines.where() + ": file '" + file + "' is not a path inside the checkpoint");
@@ -205,10 +205,10 @@ void save_checkpoint(const std::string& dir, Module& model, const Optimizer* opt
         manifest << "# attn checkpoint v1: kind, name, file, dtype, shape\n";
         for (const auto& [key, value] : metadata) manifest << "meta\t" << key << "\t" << value << "\n";
         if (optimizer != nullptr) manifest << "meta\toptimizer_steps\t" << optimizer->steps_taken << "\n";
-        for (const NamedParameter& p : model.parameters()) {
-            const std::string file = "params/" + p.name + ".npy";
+        for (const NamedParameter& p : model.state()) {
+            const std::string file = (p.buffer ? "buffers/" : "params/") + p.name + ".npy";
             save_npy(staging + "/" + file, *p.tensor);
-            manifest << "param\t" << p.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(p.tensor->shape()) << "\n";
+            manifest << (p.buffer ? "buffer\t" : "param\t") << p.name << "\t" << file << "\t" << dtype_of_real << "\t" << to_string(p.tensor->shape()) << "\n";
         }
         fault_point("checkpoint:staged-params");
         if (optimizer != nullptr) {
@@ -269,28 +269,29 @@ Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optim
     // Parameters: collect every problem, then report them all at once.
     std::vector<std::string> problems;
     std::vector<std::pair<Tensor*, Tensor>> loaded;
-    const std::vector<NamedParameter> parameters = model.parameters();
+    const std::vector<NamedParameter> parameters = model.state();  // buffers too
     for (const NamedParameter& p : parameters) {
+        const std::string kind = p.buffer ? "buffer" : "param", what = p.buffer ? "buffer '" : "parameter '";
         const ManifestEntry* entry = nullptr;
-        for (const ManifestEntry& e : entries) if (e.kind == "param" && e.name == p.name) entry = &e;
+        for (const ManifestEntry& e : entries) if (e.kind == kind && e.name == p.name) entry = &e;
         if (entry == nullptr) {
-            problems.push_back("parameter '" + p.name + "' is missing from the checkpoint");
+            problems.push_back(what + p.name + "' is missing from the checkpoint");
             continue;
         }
         if (entry->dtype != dtype_of_real) {
-            problems.push_back("parameter '" + p.name + "' is " + entry->dtype + " in the checkpoint, but this build computes in " + dtype_of_real);
+            problems.push_back(what + p.name + "' is " + entry->dtype + " in the checkpoint, but this build computes in " + dtype_of_real);
             continue;
         }
         try {
             std::string dtype;
             Tensor value = load_npy(dir + "/" + entry->file, &dtype);
             if (value.shape() != p.tensor->shape()) {
-                problems.push_back("parameter '" + p.name + "' has shape " + to_string(value.shape()) +
+                problems.push_back(what + p.name + "' has shape " + to_string(value.shape()) +
                                    " in the checkpoint, " + to_string(p.tensor->shape()) + " in the model");
             } else if (dtype != dtype_of_real) {
-                problems.push_back("parameter '" + p.name + "' is stored as " + dtype + ", expected " + dtype_of_real);
+                problems.push_back(what + p.name + "' is stored as " + dtype + ", expected " + dtype_of_real);
             } else if (!all_finite(value)) {
-                problems.push_back("parameter '" + p.name + "' holds NaN or infinite values (" + dir + "/" + entry->file + ")");
+                problems.push_back(what + p.name + "' holds NaN or infinite values (" + dir + "/" + entry->file + ")");
             } else {
                 loaded.emplace_back(p.tensor, value);
             }
@@ -299,9 +300,9 @@ Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optim
         }
     }
     for (const ManifestEntry& e : entries) {
-        bool known = e.kind != "param";
-        for (const NamedParameter& p : parameters) known = known || p.name == e.name;
-        if (!known) problems.push_back("the checkpoint has a parameter '" + e.name + "' that the model does not");
+        bool known = e.kind != "param" && e.kind != "buffer";
+        for (const NamedParameter& p : parameters) known = known || (p.name == e.name && (e.kind == "buffer") == p.buffer);
+        if (!known) problems.push_back("the checkpoint has a " + std::string(e.kind == "buffer" ? "buffer '" : "parameter '") + e.name + "' that the model does not");
     }
     if (!problems.empty()) {  // one line: the first few problems and how many more
         std::string message = dir + ": the checkpoint does not fit the model (" + std::to_string(problems.size()) +

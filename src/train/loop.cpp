@@ -108,6 +108,8 @@ Metadata metadata_of(const TrainReport& report) {
             {"best_epoch", std::to_string(report.best_epoch)},
             {"seconds", numbers({report.seconds})},
             {"train_loss", numbers(report.train_loss)},
+            {"step_loss", numbers(report.step_loss)},
+            {"steps_in_epoch", numbers(std::vector<double>(report.steps_in_epoch.begin(), report.steps_in_epoch.end()))},
             {"valid_loss", numbers(report.valid_loss())},
             {"valid_accuracy", numbers(report.valid_accuracy())}};
 }
@@ -121,8 +123,15 @@ TrainReport report_of(const Metadata& meta, const std::string& dir) {
     report.train_loss = parse_numbers(entry(meta, "train_loss", dir), "train_loss");
     const std::vector<double> loss = parse_numbers(entry(meta, "valid_loss", dir), "valid_loss");
     const std::vector<double> accuracy = parse_numbers(entry(meta, "valid_accuracy", dir), "valid_accuracy");
+    report.step_loss = parse_numbers(entry(meta, "step_loss", dir), "step_loss");
+    std::size_t steps = 0;
+    for (const double k : parse_numbers(entry(meta, "steps_in_epoch", dir), "steps_in_epoch")) {
+        if (!(k >= 0 && k == std::floor(k))) throw std::runtime_error(dir + ": the checkpoint's 'steps_in_epoch' holds a non-count");
+        report.steps_in_epoch.push_back(std::size_t(k));
+        steps += std::size_t(k);
+    }
     const std::size_t n = std::size_t(report.epochs_done);
-    if (report.train_loss.size() != n || loss.size() != n || accuracy.size() != n || report.best_epoch < 1 ||
+    if (report.steps_in_epoch.size() != n || steps != report.step_loss.size() || report.train_loss.size() != n || loss.size() != n || accuracy.size() != n || report.best_epoch < 1 ||
         report.best_epoch > report.epochs_done) {
         throw std::runtime_error(dir + ": the checkpoint's manifest is inconsistent (epochs, losses and best epoch disagree)");
     }
@@ -130,13 +139,38 @@ TrainReport report_of(const Metadata& meta, const std::string& dir) {
     return report;
 }
 
-void write_loss_curve(const std::string& folder, const TrainReport& report) {
-    Series train{"train", {}}, valid{"valid", {}};
-    for (std::size_t e = 0; e < report.train_loss.size(); ++e) {
-        train.points.emplace_back(double(e + 1), report.train_loss[e]);
-        valid.points.emplace_back(double(e + 1), report.validation[e].loss);
+/// loss.svg: the training loss of every step, smoothed (the mean of the last `window` steps, so
+/// that one noisy batch does not hide the trend), at its fractional epoch (step k of an epoch of n
+/// steps sits at epoch - 1 + k/n); the epoch means of training and validation at whole epochs; and
+/// the loss floor when the options give one.
+void write_loss_curve(const std::string& folder, const TrainReport& report, const TrainOptions& options) {
+    const std::size_t window = std::max<std::size_t>(1, report.step_loss.size() / 50);
+    Series steps{"train, per step (mean of " + std::to_string(window) + ")", {}};
+    steps.markers = false;
+    steps.width = 1;
+    Series train{"train, per epoch", {}}, valid{"validation, per epoch", {}};
+    double running = 0;
+    std::size_t k = 0;
+    for (std::size_t e = 0; e < report.steps_in_epoch.size(); ++e) {
+        const std::size_t n = report.steps_in_epoch[e];
+        // a budget-stopped epoch is drawn at the share of a full epoch it reached
+        const double full = double(std::max(n, report.steps_in_epoch.front()));
+        for (std::size_t i = 0; i < n; ++i, ++k) {
+            running += report.step_loss[k];
+            if (k >= window) running -= report.step_loss[k - window];
+            steps.points.emplace_back(double(e) + double(i + 1) / full, running / double(std::min(k + 1, window)));
+        }
+        train.points.emplace_back(double(e) + double(n) / full, report.train_loss[e]);
+        valid.points.emplace_back(double(e) + double(n) / full, report.validation[e].loss);
     }
-    write_file_atomically(folder + "/loss.svg", line_plot_svg({train, valid}, "loss per epoch", "epoch", "loss"));
+    std::vector<Series> all{steps, train, valid};
+    if (std::isfinite(options.loss_floor) && !steps.points.empty()) {
+        Series floor{options.loss_floor_label, {{0, options.loss_floor}, {steps.points.back().first, options.loss_floor}}};
+        floor.markers = false;
+        floor.dashed = true;
+        all.push_back(floor);
+    }
+    write_file_atomically(folder + "/loss.svg", line_plot_svg(all, "loss", "epoch", "loss"));
 }
 
 Validation validate(Module& model, const TrainingTask& task) {
@@ -158,7 +192,7 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
     if (!options.folder.empty()) ensure_writable_folder(options.folder);  // fail now, not after training
     const std::string last_dir = options.folder.empty() ? "" : options.folder + "/checkpoint";
     const std::string best_dir = options.folder.empty() ? "" : options.folder + "/best";
-    const std::vector<NamedParameter> parameters = model.parameters();
+    const std::vector<NamedParameter> parameters = model.state();  // best/ keeps buffers (running statistics) too
     Trainer trainer(model, options);
 
     TrainReport report;
@@ -184,6 +218,7 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
     model.train();
     for (int epoch = report.epochs_done + 1; epoch <= options.epochs && !report.stopped_early; ++epoch) {
         double epoch_loss = 0, epoch_weight = 0;
+        std::size_t steps_this_epoch = 0;
         for (const std::vector<std::size_t>& batch : task.epoch(options.batch_size, rng)) {
             double weight = 0;
             const double value = trainer.step([&] {
@@ -193,6 +228,8 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
             });
             epoch_loss += value * weight;
             epoch_weight += weight;
+            report.step_loss.push_back(value);
+            ++steps_this_epoch;
             if (options.progress) progress.step(epoch, value, long(weight));
             if (options.budget_seconds > 0 && elapsed() >= options.budget_seconds) {
                 report.stopped_by_budget = true;
@@ -200,6 +237,7 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
             }
         }
         report.train_loss.push_back(epoch_weight > 0 ? epoch_loss / epoch_weight : 0);
+        report.steps_in_epoch.push_back(steps_this_epoch);
         report.validation.push_back(validate(model, task));
         report.epochs_done = epoch;
         report.seconds = elapsed();
@@ -210,7 +248,7 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
         }
         if (!last_dir.empty()) {
             save_checkpoint(last_dir, model, &trainer.optimizer, &rng, metadata_of(report));
-            write_loss_curve(options.folder, report);
+            write_loss_curve(options.folder, report, options);
         }
         report.stopped_early = options.patience > 0 && epoch - report.best_epoch >= options.patience;
         if (report.stopped_by_budget) break;

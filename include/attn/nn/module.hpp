@@ -25,15 +25,19 @@ class Module;
 struct NamedParameter {
     std::string name;  // "decoder.attention.W_a"
     Tensor* tensor;
+    bool buffer = false;  // state that is not trained (BatchNorm's running statistics)
 };
 
 /// Collects what a module lists (see list() below).
 class Lister {
 public:
     void parameter(const std::string& name, Tensor& tensor);
+    /// State that is saved and restored with the parameters but not trained by the optimiser.
+    void buffer(const std::string& name, Tensor& tensor);
     void child(const std::string& name, Module& module);
 
     std::vector<NamedParameter> parameters;
+    std::vector<NamedParameter> buffers;
     std::vector<Module*> descendants;  // every module below, depth first
 
 private:
@@ -51,6 +55,10 @@ public:
 
     /// Every parameter of this module and its children, named with dotted paths.
     std::vector<NamedParameter> parameters();
+    /// Every buffer (state that is not trained), named the same way.
+    std::vector<NamedParameter> buffers();
+    /// What a checkpoint saves: the parameters, then the buffers.
+    std::vector<NamedParameter> state();
     /// Total number of scalar parameters.
     std::size_t parameter_count();
     /// Forgets every parameter's gradient.

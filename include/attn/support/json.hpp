@@ -17,6 +17,9 @@ public:
     JsonObject& add(const std::string& key, const JsonObject& object);
     /// Pretty-printed, two-space indent, keys in insertion order.
     std::string str(int indent = 0) const;
+    /// The same as an HTML table: one row per key, nested objects as nested tables, strings
+    /// without their quotes, everything escaped.
+    std::string html() const;
 
 private:
     std::vector<std::pair<std::string, std::string>> entries_;  // key, encoded value ("" = next nested)

@@ -47,6 +47,9 @@ std::string attention_terminal(const Matrix& weights, const std::vector<std::str
 struct Series {
     std::string name;
     std::vector<std::pair<double, double>> points;  // (x, y)
+    bool markers = true;   // a dot at every point (sparse series); off for dense ones
+    bool dashed = false;   // a reference line rather than a measurement
+    double width = 2;      // stroke width
 };
 
 /// A line plot of one or more series (loss curves, metrics per epoch) with axes, ticks and a legend.

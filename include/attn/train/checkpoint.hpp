@@ -4,6 +4,7 @@
 //   manifest.tsv          what is in it: one line per entry (kind, name, file, dtype, shape) and
 //                         the run's metadata (epoch, step, ...)
 //   params/<name>.npy     one file per parameter, readable by numpy.load
+//   buffers/<name>.npy    one file per buffer (state not trained: BatchNorm's running statistics)
 //   optim/<name>.npy      the optimiser's state (step count, moments)
 //   rng.txt               the random generator's state
 // Together they let a resumed run continue exactly as an uninterrupted one would.
@@ -36,7 +37,7 @@ using Metadata = std::map<std::string, std::string>;
 
 /// manifest.tsv, parsed: `meta<TAB>key<TAB>value` lines and one entry per stored array.
 struct ManifestEntry {
-    std::string kind, name, file, dtype, shape;  // kind: param, optim or rng
+    std::string kind, name, file, dtype, shape;  // kind: param, buffer, optim or rng
 };
 struct Manifest {
     Metadata metadata;

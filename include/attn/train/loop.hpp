@@ -47,6 +47,10 @@ struct TrainOptions {
     bool start_if_no_checkpoint = false;
     bool progress = true;               // the progress line
     std::string unit = "tok";           // what the progress line counts per second
+    /// A horizontal line drawn in loss.svg: the lowest loss the training targets allow (label
+    /// smoothing puts one above 0), with its legend. NaN = none.
+    double loss_floor = std::numeric_limits<double>::quiet_NaN();
+    std::string loss_floor_label = "lowest possible loss";
 };
 
 /// One optimisation step, the same in the loop, the benchmark and the tests: records `loss` on a
@@ -95,6 +99,8 @@ public:
 
 struct TrainReport {
     std::vector<double> train_loss;           // per epoch, weighted mean over the epoch's batches
+    std::vector<double> step_loss;            // every step's batch loss, in order
+    std::vector<std::size_t> steps_in_epoch;  // how many of step_loss each epoch took (budget: the last may be short)
     std::vector<Validation> validation;       // per epoch
     int epochs_done = 0;
     int best_epoch = 0;                       // the epoch whose parameters the model holds at the end
