@@ -64,9 +64,11 @@ expect "unknown score" "--score must be dot, general or concat" "$ch3" --score f
 expect "zero window" "--window: 0 is out of range" "$ch3" --window 0
 expect "unknown task" "unknown task 'nope'" "$ch2" --task nope
 expect "unknown experiment" "unknown --experiment 'nope'" "$ch5" --experiment nope
+expect "unknown normalisation" "--norm must be layer, batch, rms or none, got 'group'" "$ch5" --norm group
 expect "sizes that do not fit together" "divisible" "$ch5" --heads 3 --max-train 10 --out "$out"
 expect "generator: contradictory lengths" "--min-length 9 is above --max-length 3" "$build/tools/datasets/make_datasets" --min-length 9 --max-length 3 --out "$out"
 expect "experiment tool: malformed argument" "expected label=path" "$build/tools/experiments/compare_lengths" nolabel
+expect "loss plot tool: a folder without a run" "no checkpoint here" "$build/tools/experiments/compare_losses" "label=$out"
 
 bench="$build/bench/attn_bench"; kit="$source/tools/coursework/attn_course.py"
 expect "benchmark: unknown workload" "--workloads: '7' is not a number in 1..5" "$bench" --workloads 7 --no-micro

@@ -13,7 +13,7 @@ using attn::test::tensors_of;
 
 namespace {
 
-ch05::Config tiny(bool pre_norm = false) {
+ch05::Config tiny(bool pre_norm = false, ch05::Normalization norm = ch05::Normalization::layer) {
     ch05::Config c;
     c.d_model = 4;
     c.heads = 2;
@@ -22,32 +22,41 @@ ch05::Config tiny(bool pre_norm = false) {
     c.dropout = 0;
     c.label_smoothing = 0.1;
     c.pre_norm = pre_norm;
+    c.norm = norm;
     return c;
 }
 
 }  // namespace
 
-TEST_CASE("chapter 5: float64 gradient checks of an encoder layer, a decoder layer and the whole model") {
-    for (bool pre_norm : {false, true}) {
-        CAPTURE(pre_norm);
-        Rng rng(1);
-        const ch05::Config c = tiny(pre_norm);
-        ch05::EncoderLayer enc(c, rng);
-        ch05::DecoderLayer dec(c, rng);
-        const Tensor x = param({2, 3, 4}, 2), memory = param({2, 3, 4}, 3);
-        const Tensor key_mask = reshape(padding_mask({3, 2}, 3), {2, 1, 1, 3});
-        std::vector<Tensor> inputs = tensors_of(enc);
-        inputs.push_back(x);
-        check_grads([&] { return enc.forward(x, key_mask, rng); }, inputs);
-        inputs = tensors_of(dec);
-        inputs.push_back(x);
-        inputs.push_back(memory);
-        check_grads([&] { return dec.forward(x, memory, causal_mask(3), key_mask, rng); }, inputs);
+TEST_CASE("chapter 5: float64 gradient checks of an encoder layer, a decoder layer and the whole model, every normalisation") {
+    using N = ch05::Normalization;
+    for (const N norm : {N::layer, N::batch, N::rms, N::none}) {
+        for (bool pre_norm : {false, true}) {
+            CAPTURE(int(norm));
+            CAPTURE(pre_norm);
+            Rng rng(1);
+            const ch05::Config c = tiny(pre_norm, norm);
+            ch05::EncoderLayer enc(c, rng);
+            ch05::DecoderLayer dec(c, rng);
+            const Tensor x = param({2, 3, 4}, 2), memory = param({2, 3, 4}, 3);
+            const Tensor padding = padding_mask({3, 2}, 3);  // (2, 3): the second sequence has 2 positions
+            const Tensor key_mask = reshape(padding, {2, 1, 1, 3});
+            std::vector<Tensor> inputs = tensors_of(enc);
+            inputs.push_back(x);
+            check_grads([&] { return enc.forward(x, key_mask, padding, rng); }, inputs);
+            inputs = tensors_of(dec);
+            inputs.push_back(x);
+            inputs.push_back(memory);
+            check_grads([&] { return dec.forward(x, memory, causal_mask(3), key_mask, padding, rng); }, inputs);
 
-        ch05::Transformer model(7, 6, c, rng);
-        const PairBatch batch = test::tiny_batch();
-        test::check_every_parameter_learns(model, [&] { return model.loss(batch, rng); });
-        check_grads([&] { return model.loss(batch, rng); }, tensors_of(model));
+            ch05::Transformer model(7, 6, c, rng);
+            const PairBatch batch = test::tiny_batch();
+            // Not with BatchNorm: a bias added to every position just before it (the last sublayer's
+            // output bias in a pre-norm stack, before the final norm) is cancelled by its mean
+            // subtraction, so its gradient is exactly 0 — as Ioffe & Szegedy note, such a bias is redundant.
+            if (norm != N::batch) test::check_every_parameter_learns(model, [&] { return model.loss(batch, rng); });
+            check_grads([&] { return model.loss(batch, rng); }, tensors_of(model));
+        }
     }
     Rng rng(4);
     ch05::Config tied = tiny();
@@ -72,6 +81,11 @@ TEST_CASE("chapter 5: no position attends to the future; padding changes nothing
     for (std::size_t v = 0; v < 6; ++v) last_differs = last_differs || a.at({0, 3, v}) != b.at({0, 3, v});
     CHECK(last_differs);
     test::check_padding_invariance(model);  // padded sources (encoder and cross-attention masks)
+    // with BatchNorm too: in evaluation its running statistics make every sentence independent of the batch
+    ch05::Transformer batch_normed(7, 6, tiny(false, ch05::Normalization::batch), rng);
+    batch_normed.loss(test::tiny_batch(), rng);
+    batch_normed.eval();
+    test::check_padding_invariance(batch_normed);
     // padded targets: a short target inside a batch with a longer one gives the same logits
     const PaddedBatch two = pad_batch({{4, 5, 6}, {4, 5, 6}}, Vocabulary::pad);
     const Tensor batched = model.decode(Ids({2, 4}, {2, 4, 0, 0, 2, 4, 5, 4}), model.encode(two, rng), rng);
@@ -80,10 +94,14 @@ TEST_CASE("chapter 5: no position attends to the future; padding changes nothing
         for (std::size_t v = 0; v < 6; ++v) CHECK(std::abs(batched.at({0, t, v}) - alone.at({0, t, v})) < 1e-12);
 }
 
-TEST_CASE("chapter 5: decoding with the key/value cache equals recomputing every position") {
-    for (bool pre_norm : {false, true}) {
+TEST_CASE("chapter 5: decoding with the key/value cache equals recomputing every position, every normalisation") {
+    using N = ch05::Normalization;
+    for (const auto& [pre_norm, norm] : std::vector<std::pair<bool, N>>{{false, N::layer}, {true, N::layer}, {false, N::batch},
+                                                                         {true, N::batch}, {false, N::rms}, {true, N::none}}) {
+        CAPTURE(int(norm));
         Rng rng(6);
-        ch05::Transformer model(7, 6, tiny(pre_norm), rng);
+        ch05::Transformer model(7, 6, tiny(pre_norm, norm), rng);
+        model.loss(test::tiny_batch(), rng);  // one training forward: BatchNorm's running statistics move off (0, 1)
         model.eval();
         const PaddedBatch source = pad_batch({{4, 5, 6, 5}, {6, 4}}, Vocabulary::pad);
         const std::vector<std::vector<int>> tokens{{2, 4, 5, 5, 4}, {2, 5, 4, 4, 5}};

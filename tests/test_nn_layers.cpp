@@ -136,6 +136,11 @@ TEST_CASE("BatchNorm: statistics over the kept positions per feature, running av
     const Tensor one = norm.forward(Tensor::from({1, 1, 2}, {3, 20}));
     check_values(one, {(3 - 1) / std::sqrt(1.5 + 1e-5), (20 - 7.5) / std::sqrt(25.5 + 1e-5)}, 1e-12);
     check_values(norm.running_mean, {1, 7.5}, 1e-12);  // evaluation leaves them alone
+    // ... also when asked to normalise with the batch's own statistics, as in training
+    norm.batch_statistics_in_evaluation = true;
+    check_values(norm.forward(x, padding), {-1 / s0, -5 / s1, 1 / s0, 5 / s1, 98 / s0, -115 / s1}, 1e-12);
+    check_values(norm.running_mean, {1, 7.5}, 1e-12);
+    norm.batch_statistics_in_evaluation = false;
     norm.train();
 
     // gradients through the batch statistics, with padding, in float64

@@ -8,12 +8,14 @@
 // data -> model -> training (Noam schedule, label smoothing) -> test metrics -> heatmaps of every
 // layer and head for one example.
 #include <cstdio>
+#include <map>
 #include <stdexcept>
 
 #include "model.hpp"
 #include "attn/support/io.hpp"
 #include "attn/train/optim.hpp"
 #include "attn/seq2seq/report.hpp"
+#include "attn/seq2seq/training.hpp"
 #include "attn/support/viz.hpp"
 
 using namespace attn;
@@ -117,6 +119,29 @@ void draw_all_heads(const ch05::Transformer& model, const Seq2SeqData& data, con
     std::printf("wrote heatmaps of %zu layers x %zu heads x 3 attentions to %s/\n", encoder_weights.size(), model.config.heads, dir.c_str());
 }
 
+// ---- BatchNorm: what do its running averages cost? -----------------------------------------------------------
+//
+// In evaluation BatchNorm normalises with running averages of the training batches' statistics.
+// The validation loss with those, and with each validation batch's own statistics as in training,
+// side by side (README, "Which normalisation?").
+
+void batch_statistics_experiment(ch05::Transformer& model, const Seq2SeqData& data, std::size_t batch_size) {
+    std::vector<BatchNorm*> norms{&model.final_encoder_norm.batch, &model.final_decoder_norm.batch};
+    for (auto& layer : model.encoder) norms.insert(norms.end(), {&layer->first.norm.batch, &layer->second.norm.batch});
+    for (auto& layer : model.decoder) {
+        norms.insert(norms.end(), {&layer->first.norm.batch, &layer->second.norm.batch, &layer->third.norm.batch});
+    }
+    model.eval();
+    NoRecording off;
+    const Seq2SeqTraining task(model, data, batch_size);
+    const double running = task.validate().loss;
+    for (BatchNorm* n : norms) n->batch_statistics_in_evaluation = true;
+    const double own = task.validate().loss;
+    for (BatchNorm* n : norms) n->batch_statistics_in_evaluation = false;
+    std::printf("BatchNorm: validation loss %.4f with the running averages, %.4f with each validation batch's own statistics\n\n",
+                running, own);
+}
+
 // ---- main ------------------------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
@@ -130,6 +155,7 @@ int main(int argc, char** argv) {
     std::string experiment;
     long warmup = 100;
     double factor = 0.5, dropout = 0, smoothing = 0.1;  // dropout: see README, "Settings"
+    std::string norm = "layer";
     bool no_positions = false;
     CommandLine cli("attn chapter 5: the Transformer — attention is all you need");
     add_seq2seq_options(cli, options);
@@ -142,6 +168,7 @@ int main(int argc, char** argv) {
     cli.option("--warmup", warmup, "Noam schedule warm-up steps").at_least(1);
     cli.option("--factor", factor, "Noam schedule factor").range(1e-6, 100);
     cli.flag("--pre-norm", config.pre_norm, "pre-norm sublayers (default: post-norm, as the paper)");
+    cli.option("--norm", norm, "layer (the paper), batch, rms or none: the normalisation study (README)");
     cli.flag("--no-positions", no_positions, "leave out the positional encoding (experiment 2)");
     cli.flag("--share-embeddings", config.share_embeddings, "one embedding table for source and target");
     cli.flag("--tie-output", config.tie_output, "the output projection is the target embedding");
@@ -150,6 +177,13 @@ int main(int argc, char** argv) {
     config.dropout = real(dropout);
     config.label_smoothing = real(smoothing);
     config.positions = !no_positions;
+    const std::map<std::string, ch05::Normalization> norms{{"layer", ch05::Normalization::layer}, {"batch", ch05::Normalization::batch},
+                                                          {"rms", ch05::Normalization::rms}, {"none", ch05::Normalization::none}};
+    if (norms.count(norm) == 0) {
+        std::fprintf(stderr, "05_transformer: --norm must be layer, batch, rms or none, got '%s'\n", norm.c_str());
+        return 2;
+    }
+    config.norm = norms.at(norm);
     apply_seq2seq_options(options);
 
     try {
@@ -170,8 +204,8 @@ int main(int argc, char** argv) {
         }
         Rng rng(options.seed);
         ch05::Transformer model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
-        std::printf("model: %zu parameters (N %zu, d_model %zu, h %zu, d_ff %zu, %s, positions %s)\n\n",
-                    model.parameter_count(), config.layers, config.d_model, config.heads, config.d_ff,
+        std::printf("model: %zu parameters (N %zu, d_model %zu, h %zu, d_ff %zu, %s, %s, positions %s)\n\n",
+                    model.parameter_count(), config.layers, config.d_model, config.heads, config.d_ff, (norm + " norm").c_str(),
                     config.pre_norm ? "pre-norm" : "post-norm", config.positions ? "on" : "off");
         options.train.learning_rate = std::make_shared<NoamSchedule>(config.d_model, warmup, real(factor));
         options.train.beta1 = 0.9;
@@ -180,11 +214,12 @@ int main(int argc, char** argv) {
         options.train.loss_floor_label = "floor set by label smoothing";
         if (smoothing > 0) std::printf("label smoothing %.2g: no loss can go below %.3f (README, \"The loss floor\")\n\n", smoothing, options.train.loss_floor);
         const TrainReport training = train_and_describe(model, data, options, rng);
+        if (config.norm == ch05::Normalization::batch) batch_statistics_experiment(model, data, options.train.batch_size);
 
         JsonObject settings;
         settings.add("d_model", long(config.d_model)).add("heads", long(config.heads)).add("d_ff", long(config.d_ff))
             .add("layers", long(config.layers)).add("dropout", dropout).add("label_smoothing", smoothing)
-            .add("norm", config.pre_norm ? "pre" : "post").add("positions", config.positions ? "on" : "off")
+            .add("norm", norm).add("placement", config.pre_norm ? "pre" : "post").add("positions", config.positions ? "on" : "off")
             .add("warmup", warmup).add("factor", factor).add("batch", long(options.train.batch_size));
         if (!options.train.folder.empty() && !data.test.empty()) {  // before the report, whose run page shows them
             model.eval();

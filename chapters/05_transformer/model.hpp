@@ -19,12 +19,16 @@
 #include "attn/nn/attention.hpp"
 #include "attn/nn/layers.hpp"
 #include "attn/nn/multi_head.hpp"
+#include "attn/nn/normalization.hpp"
 #include "attn/nn/positional_encoding.hpp"
 #include "attn/seq2seq/model.hpp"
 
 namespace ch05 {
 
 using namespace attn;
+
+/// Which normalisation the sublayer connections use (README, "Which normalisation?").
+enum class Normalization { layer, batch, rms, none };
 
 struct Config {
     std::size_t d_model = 64;     // D
@@ -33,26 +37,58 @@ struct Config {
     std::size_t layers = 2;       // N, encoder and decoder
     real dropout = 0.1;           // P_drop (5.4); the executable defaults to 0 (README, "Settings")
     real label_smoothing = 0.1;   // eps_ls (5.4)
-    bool pre_norm = false;        // x + Sublayer(LayerNorm(x)) instead of LayerNorm(x + Sublayer(x))
+    bool pre_norm = false;        // x + Sublayer(Norm(x)) instead of Norm(x + Sublayer(x))
+    Normalization norm = Normalization::layer;  // the paper's LayerNorm, or BatchNorm, RMSNorm, none
     bool positions = true;        // add the sinusoidal positional encoding (off: experiment 2)
     bool share_embeddings = false;  // one table for source and target (needs one vocabulary)
     bool tie_output = false;        // the output projection is the target embedding, transposed
 };
 
-// ---- Sublayer connection: residual + LayerNorm, post-norm (paper) or pre-norm ---------------------------
+// ---- Normalisation: LayerNorm as the paper, or one of the alternatives of the normalisation study ---------
+
+/// x (B, T, D) -> (B, T, D). padding (B, T): 1 at padding positions, or Tensor() for none; only
+/// BatchNorm looks at it, to leave padding out of its batch statistics.
+class Norm : public Module {
+public:
+    Norm(std::size_t D, Normalization which) : kind(which), layer(D), rms(D), batch(D) {}
+
+    Tensor forward(const Tensor& x, const Tensor& padding) const {
+        switch (kind) {
+            case Normalization::layer: return layer.forward(x);   // over D, per position
+            case Normalization::rms: return rms.forward(x);       // over D, per position, no centring
+            case Normalization::batch: return batch.forward(x, padding);  // over the batch's positions, per feature
+            case Normalization::none: break;
+        }
+        return x;
+    }
+
+    Normalization kind;
+    LayerNorm layer;
+    RMSNorm rms;
+    BatchNorm batch;
+
+protected:
+    void list(Lister& out) override {  // only the one in use: its parameters are the model's
+        if (kind == Normalization::layer) out.child("layer", layer);
+        if (kind == Normalization::rms) out.child("rms", rms);
+        if (kind == Normalization::batch) out.child("batch", batch);
+    }
+};
+
+// ---- Sublayer connection: residual + normalisation, post-norm (paper) or pre-norm -------------------------
 
 class Residual : public Module {
 public:
-    Residual(std::size_t D, real dropout, bool pre_norm) : norm(D), drop(dropout), pre(pre_norm) {}
+    Residual(std::size_t D, real dropout, bool pre_norm, Normalization which) : norm(D, which), drop(dropout), pre(pre_norm) {}
 
-    /// post-norm: LayerNorm(x + Dropout(f(x)));  pre-norm: x + Dropout(f(LayerNorm(x)))
+    /// post-norm: Norm(x + Dropout(f(x)));  pre-norm: x + Dropout(f(Norm(x))).  x (B, T, D), padding (B, T).
     template <class F>
-    Tensor operator()(const Tensor& x, F&& sublayer, Rng& rng) const {
-        if (pre) return x + drop.forward(sublayer(norm.forward(x)), rng);
-        return norm.forward(x + drop.forward(sublayer(x), rng));
+    Tensor operator()(const Tensor& x, const Tensor& padding, F&& sublayer, Rng& rng) const {
+        if (pre) return x + drop.forward(sublayer(norm.forward(x, padding)), rng);
+        return norm.forward(x + drop.forward(sublayer(x), rng), padding);
     }
 
-    LayerNorm norm;
+    Norm norm;
     Dropout drop;
     bool pre;
 
@@ -69,16 +105,17 @@ class EncoderLayer : public Module {
 public:
     EncoderLayer(const Config& c, Rng& rng)
         : self_attention(c.d_model, c.heads, rng, c.dropout), ffn(c.d_model, c.d_ff, rng, c.dropout),
-          first(c.d_model, c.dropout, c.pre_norm), second(c.d_model, c.dropout, c.pre_norm) {}
+          first(c.d_model, c.dropout, c.pre_norm, c.norm), second(c.d_model, c.dropout, c.pre_norm, c.norm) {}
 
-    /// x (B, S, D), mask (B, 1, 1, S): 1 at padding keys -> (B, S, D). weights_out: (B, h, S, S).
-    Tensor forward(const Tensor& x, const Tensor& mask, Rng& rng, Tensor* weights_out = nullptr) const {
-        const Tensor a = first(x, [&](const Tensor& y) {
+    /// x (B, S, D), mask (B, 1, 1, S): 1 at padding keys, padding (B, S): the same as positions
+    /// -> (B, S, D). weights_out: (B, h, S, S).
+    Tensor forward(const Tensor& x, const Tensor& mask, const Tensor& padding, Rng& rng, Tensor* weights_out = nullptr) const {
+        const Tensor a = first(x, padding, [&](const Tensor& y) {
             const MultiHeadAttention::Output o = self_attention.forward(y, y, y, mask, rng);
             if (weights_out != nullptr) *weights_out = o.weights;
             return o.output;
         }, rng);
-        return second(a, [&](const Tensor& y) { return ffn.forward(y, rng); }, rng);
+        return second(a, padding, [&](const Tensor& y) { return ffn.forward(y, rng); }, rng);
     }
 
     MultiHeadAttention self_attention;
@@ -100,8 +137,8 @@ class DecoderLayer : public Module {
 public:
     DecoderLayer(const Config& c, Rng& rng)
         : self_attention(c.d_model, c.heads, rng, c.dropout), cross_attention(c.d_model, c.heads, rng, c.dropout),
-          ffn(c.d_model, c.d_ff, rng, c.dropout), first(c.d_model, c.dropout, c.pre_norm),
-          second(c.d_model, c.dropout, c.pre_norm), third(c.d_model, c.dropout, c.pre_norm) {}
+          ffn(c.d_model, c.d_ff, rng, c.dropout), first(c.d_model, c.dropout, c.pre_norm, c.norm),
+          second(c.d_model, c.dropout, c.pre_norm, c.norm), third(c.d_model, c.dropout, c.pre_norm, c.norm) {}
 
     /// What a layer keeps while decoding one position at a time: the projected keys and values of
     /// its own past (self, growing by one position per step) and of the encoder (cross, computed once).
@@ -110,23 +147,24 @@ public:
     };
 
     /// y (B, T, D) attends to itself under `self_mask` (causal (T, T), + padding) and to `memory`
-    /// (B, S, D) under `memory_mask` (B, 1, 1, S). With a cache, y holds only the new position and
-    /// attends to the cached keys and values instead. Weights of both attentions are returned if asked.
-    Tensor forward(const Tensor& y, const Tensor& memory, const Tensor& self_mask, const Tensor& memory_mask, Rng& rng,
-                   Cache* cache = nullptr, Tensor* self_weights = nullptr, Tensor* cross_weights = nullptr) const {
-        const Tensor a = first(y, [&](const Tensor& z) {
+    /// (B, S, D) under `memory_mask` (B, 1, 1, S); padding (B, T) marks y's padding positions (or
+    /// Tensor()). With a cache, y holds only the new position and attends to the cached keys and
+    /// values instead. Weights of both attentions are returned if asked.
+    Tensor forward(const Tensor& y, const Tensor& memory, const Tensor& self_mask, const Tensor& memory_mask, const Tensor& padding,
+                   Rng& rng, Cache* cache = nullptr, Tensor* self_weights = nullptr, Tensor* cross_weights = nullptr) const {
+        const Tensor a = first(y, padding, [&](const Tensor& z) {
             const MultiHeadAttention::Output o = cache != nullptr ? self_attention.attend_cached(z, cache->self, self_mask, rng)
                                                                   : self_attention.forward(z, z, z, self_mask, rng);
             if (self_weights != nullptr) *self_weights = o.weights;
             return o.output;
         }, rng);
-        const Tensor b = second(a, [&](const Tensor& z) {
+        const Tensor b = second(a, padding, [&](const Tensor& z) {
             const MultiHeadAttention::Output o = cache != nullptr ? cross_attention.attend(z, cache->cross, memory_mask, rng)
                                                                   : cross_attention.forward(z, memory, memory, memory_mask, rng);
             if (cross_weights != nullptr) *cross_weights = o.weights;
             return o.output;
         }, rng);
-        return third(b, [&](const Tensor& z) { return ffn.forward(z, rng); }, rng);
+        return third(b, padding, [&](const Tensor& z) { return ffn.forward(z, rng); }, rng);
     }
 
     MultiHeadAttention self_attention, cross_attention;
@@ -153,8 +191,8 @@ public:
           source_embedding(source_vocabulary, c.d_model, rng, Vocabulary::pad),
           target_embedding(target_vocabulary, c.d_model, rng, Vocabulary::pad),
           output(c.d_model, target_vocabulary, rng),
-          final_encoder_norm(c.d_model),
-          final_decoder_norm(c.d_model),
+          final_encoder_norm(c.d_model, c.norm),
+          final_decoder_norm(c.d_model, c.norm),
           drop(c.dropout) {
         if (c.share_embeddings && source_vocabulary != target_vocabulary) {
             fail("Transformer", "shared embeddings need one vocabulary for source and target");
@@ -206,10 +244,10 @@ public:
         Tensor x = embed(source_table(), source.ids, 0, rng);  // (B, S, D)
         for (const auto& layer : encoder) {
             Tensor w;
-            x = layer->forward(x, mask, rng, weights ? &w : nullptr);
+            x = layer->forward(x, mask, source.mask, rng, weights ? &w : nullptr);
             if (weights) weights->push_back(w);
         }
-        if (config.pre_norm) x = final_encoder_norm.forward(x);  // pre-norm stacks end with a LayerNorm
+        if (config.pre_norm) x = final_encoder_norm.forward(x, source.mask);  // pre-norm stacks end with a normalisation
         return {x, mask};
     }
 
@@ -221,16 +259,17 @@ public:
         std::vector<real> pad(B * T);
         for (std::size_t i = 0; i < B * T; ++i) pad[i] = target_in.values[i] == Vocabulary::pad ? 1 : 0;
         // a position sees itself and the past (causal (T, T)), never a padding position (B, 1, 1, T)
-        const Tensor self_mask = causal_mask(T) + reshape(Tensor::from({B, T}, pad), {B, 1, 1, T});
+        const Tensor padding = Tensor::from({B, T}, pad);
+        const Tensor self_mask = causal_mask(T) + reshape(padding, {B, 1, 1, T});
         Tensor y = embed(target_embedding, target_in, 0, rng);  // (B, T, D)
         for (const auto& layer : decoder) {
             Tensor sw, cw;
-            y = layer->forward(y, e.memory, self_mask, e.mask, rng, nullptr, self_weights ? &sw : nullptr,
+            y = layer->forward(y, e.memory, self_mask, e.mask, padding, rng, nullptr, self_weights ? &sw : nullptr,
                                cross_weights ? &cw : nullptr);
             if (self_weights) self_weights->push_back(sw);
             if (cross_weights) cross_weights->push_back(cw);
         }
-        if (config.pre_norm) y = final_decoder_norm.forward(y);
+        if (config.pre_norm) y = final_decoder_norm.forward(y, padding);
         return project(y);  // (B, T, V)
     }
 
@@ -286,11 +325,12 @@ public:
         for (std::size_t l = 0; l < decoder.size(); ++l) {
             DecoderLayer::Cache cache{{state[cache_name(l, "self_K")], state[cache_name(l, "self_V")]},
                                       {state[cache_name(l, "cross_K")], state[cache_name(l, "cross_V")]}};
-            y = decoder[l]->forward(y, state["memory"], Tensor(), state["memory_mask"], unused, &cache, nullptr, &cross);
+            // one position, no padding (evaluation: BatchNorm uses its running statistics)
+            y = decoder[l]->forward(y, state["memory"], Tensor(), state["memory_mask"], Tensor(), unused, &cache, nullptr, &cross);
             state.set(cache_name(l, "self_K"), cache.self.K);
             state.set(cache_name(l, "self_V"), cache.self.V);
         }
-        if (config.pre_norm) y = final_decoder_norm.forward(y);
+        if (config.pre_norm) y = final_decoder_norm.forward(y, Tensor());
         state.set("cross_weights", cross);
         ++state.steps;
         return log_softmax(reshape(project(y), {N, target_embedding.weight.shape(0)}), -1);  // (N, V)
@@ -307,7 +347,7 @@ public:
     std::vector<std::unique_ptr<EncoderLayer>> encoder;
     std::vector<std::unique_ptr<DecoderLayer>> decoder;
     Linear output;
-    LayerNorm final_encoder_norm, final_decoder_norm;
+    Norm final_encoder_norm, final_decoder_norm;
     Dropout drop;
 
 protected:

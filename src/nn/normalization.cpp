@@ -38,7 +38,8 @@ Tensor BatchNorm::forward(const Tensor& x, const Tensor& padding) const {
     check_last_axis("BatchNorm", x, D);
     const std::size_t N = x.size() / D;
     const Tensor rows = reshape(x, {N, D});  // every position, one row each
-    if (!training()) return reshape((rows - running_mean) / sqrt(running_var + eps) * gamma + beta, x.shape());
+    const bool batch_statistics = training() || batch_statistics_in_evaluation;
+    if (!batch_statistics) return reshape((rows - running_mean) / sqrt(running_var + eps) * gamma + beta, x.shape());
 
     std::vector<real> keep(N, 1);  // 1 at the positions that count
     if (padding.defined()) {
@@ -56,6 +57,7 @@ Tensor BatchNorm::forward(const Tensor& x, const Tensor& padding) const {
     const Tensor variance = sum(centred * centred * mask, 0, true) / real(kept);  // (1, D), biased
     const Tensor y = centred / sqrt(variance + eps) * gamma + beta;             // (N, D)
 
+    if (!training()) return reshape(y, x.shape());
     const double unbiased = kept > 1 ? kept / (kept - 1) : 1;
     for (std::size_t d = 0; d < D; ++d) {
         real& m = running_mean.data()[d];

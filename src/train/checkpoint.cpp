@@ -257,6 +257,12 @@ bool has_checkpoint(const std::string& dir) {
     return fs::exists(dir + "/manifest.tsv") || fs::exists(dir + ".old/manifest.tsv");
 }
 
+Metadata read_checkpoint_metadata(const std::string& dir) {
+    const std::string manifest_path = dir + "/manifest.tsv";
+    if (!fs::exists(manifest_path)) throw std::runtime_error(dir + ": no checkpoint here (manifest.tsv is missing)");
+    return parse_manifest(read_text_file(manifest_path), manifest_path).metadata;
+}
+
 Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng) {
     recover_interrupted_save(dir);
     const std::string manifest_path = dir + "/manifest.tsv";

@@ -139,27 +139,14 @@ TrainReport report_of(const Metadata& meta, const std::string& dir) {
     return report;
 }
 
-/// loss.svg: the training loss of every step, smoothed (the mean of the last `window` steps, so
-/// that one noisy batch does not hide the trend), at its fractional epoch (step k of an epoch of n
-/// steps sits at epoch - 1 + k/n); the epoch means of training and validation at whole epochs; and
-/// the loss floor when the options give one.
+/// loss.svg: the smoothed training loss of every step; the epoch means of training and validation
+/// at the end of each epoch; and the loss floor when the options give one.
 void write_loss_curve(const std::string& folder, const TrainReport& report, const TrainOptions& options) {
-    const std::size_t window = std::max<std::size_t>(1, report.step_loss.size() / 50);
-    Series steps{"train, per step (mean of " + std::to_string(window) + ")", {}};
-    steps.markers = false;
-    steps.width = 1;
+    const Series steps = smoothed_step_loss(report);
     Series train{"train, per epoch", {}}, valid{"validation, per epoch", {}};
-    double running = 0;
-    std::size_t k = 0;
     for (std::size_t e = 0; e < report.steps_in_epoch.size(); ++e) {
         const std::size_t n = report.steps_in_epoch[e];
-        // a budget-stopped epoch is drawn at the share of a full epoch it reached
-        const double full = double(std::max(n, report.steps_in_epoch.front()));
-        for (std::size_t i = 0; i < n; ++i, ++k) {
-            running += report.step_loss[k];
-            if (k >= window) running -= report.step_loss[k - window];
-            steps.points.emplace_back(double(e) + double(i + 1) / full, running / double(std::min(k + 1, window)));
-        }
+        const double full = double(std::max(n, report.steps_in_epoch.front()));  // a budget-cut epoch: the share it reached
         train.points.emplace_back(double(e) + double(n) / full, report.train_loss[e]);
         valid.points.emplace_back(double(e) + double(n) / full, report.validation[e].loss);
     }
@@ -182,6 +169,29 @@ Validation validate(Module& model, const TrainingTask& task) {
 }
 
 }  // namespace
+
+Series smoothed_step_loss(const TrainReport& report) {
+    const std::size_t window = std::max<std::size_t>(1, report.step_loss.size() / 50);
+    Series steps{"train, per step (mean of " + std::to_string(window) + ")", {}};
+    steps.markers = false;
+    steps.width = 1;
+    double running = 0;
+    std::size_t k = 0;
+    for (std::size_t e = 0; e < report.steps_in_epoch.size(); ++e) {
+        const std::size_t n = report.steps_in_epoch[e];
+        const double full = double(std::max(n, report.steps_in_epoch.front()));
+        for (std::size_t i = 0; i < n && k < report.step_loss.size(); ++i, ++k) {
+            running += report.step_loss[k];
+            if (k >= window) running -= report.step_loss[k - window];
+            steps.points.emplace_back(double(e) + double(i + 1) / full, running / double(std::min(k + 1, window)));
+        }
+    }
+    return steps;
+}
+
+TrainReport read_training_report(const std::string& checkpoint_dir) {
+    return report_of(read_checkpoint_metadata(checkpoint_dir), checkpoint_dir);
+}
 
 // ---- the loop ---------------------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ Commands (README.md, "Using attn in a course"):
     student OUT [--tarball]       a copy of the repository without the selected solutions
     grade SUBMISSION --out DIR    builds a submission, runs each exercise's tests, writes
                                   results.json (Gradescope) and junit.xml
+    order                         each exercise's tests pass while every exercise listed after it
+                                  (ASSIGNMENT.md tables, chapter by chapter) is still unfinished
 Selection, for student and grade: --chapter N (repeatable), --exercise ID (repeatable); default all.
 
 Grading isolates exercises: the graded tree holds the submission's code and the reference
@@ -489,7 +491,7 @@ def check_kit(exercises, build_dir=None):
     build folder, each test's pattern must select at least one test case."""
     tests = load_manifest(MANIFEST, exercises)
     known = {p.stem for p in (ROOT / "tests").glob("test_*.cpp")}
-    for chapter in range(6):
+    for chapter in sorted(int(f.name[:2]) for f in (ROOT / "chapters").glob("[0-9][0-9]_*")):
         mine = [e for e in exercises.values() if e.chapter == chapter]
         if len(mine) < 3:
             raise KitError(f"chapter {chapter} has {len(mine)} exercises; the course needs at least 3")
@@ -516,6 +518,58 @@ def check_kit(exercises, build_dir=None):
 
 # ---- command line ------------------------------------------------------------------------------------
 
+def assignment_order(exercises):
+    """Exercise ids in the order the chapters' ASSIGNMENT.md tables list them, chapter by chapter."""
+    order = []
+    for folder in sorted((ROOT / "chapters").glob("[0-9][0-9]_*")):
+        assignment = folder / "ASSIGNMENT.md"
+        if not assignment.is_file():
+            continue
+        for line in assignment.read_text(encoding="utf-8").split("\n"):
+            found = re.match(r"\|\s*`(ch\d\.[a-z0-9_]+)`\s*\|", line)
+            if found and found[1] in exercises and found[1] not in order:
+                order.append(found[1])
+    missing = [i for i in exercises if i not in order]
+    if missing:
+        raise KitError(f"exercise {missing[0]} is in no ASSIGNMENT.md table")
+    return order
+
+
+def check_order(exercises, timeout):
+    """A student works through the exercises in the tables' order and checks each one as it is
+    done: so each exercise's tests must pass while every exercise after it is still a stub. Builds
+    one graded tree whose every submission is the stub; exercise X's tests run with the exercises
+    after X taking that stub (ATTN_EXERCISE_UNDER_TEST lists them), X and those before it their
+    reference solutions."""
+    order = assignment_order(exercises)
+    tests = load_manifest(MANIFEST, exercises)
+    chosen = [exercises[i] for i in order]
+    work = Path(tempfile.mkdtemp(prefix="attn_order_"))
+    tree = work / "tree"
+    failures = 0
+    try:
+        write_graded_tree(tree, chosen, {}, None)
+        with open(work / "build.log", "w", encoding="utf-8") as log:
+            ok, text = build(tree, sorted({f"tests/{t['executable']}" for ts in tests.values() for t in ts}), log)
+        if not ok:
+            raise KitError(f"the graded tree does not build: {tail(text, 3)}")
+        for k, ex_id in enumerate(order):
+            later = order[k + 1:]
+            statuses = [run_test(tree, test, ",".join(later), timeout) for test in tests.get(ex_id, [])]
+            bad = [(test["name"], status, output) for test, (status, output) in zip(tests.get(ex_id, []), statuses) if status != "passed"]
+            failures += bool(bad)
+            if bad:
+                name, status, output = bad[0]
+                print(f"{ex_id:32} FAILS with the {len(later)} later exercises unfinished: {name}: {status}: {output.split(chr(10))[0]}")
+            else:
+                print(f"{ex_id:32} passes with the {len(later)} later exercises unfinished")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        raise KitError(f"{failures} exercises need a later one: reorder ASSIGNMENT.md's table or the tests in the manifest")
+    print(f"all {len(order)} exercises pass their tests in the order ASSIGNMENT.md lists them")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="attn_course.py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -524,8 +578,9 @@ def main(argv=None):
         "check": "markers, manifest and ASSIGNMENT.md files agree (and, with --build, every test pattern selects a test)",
         "student": "write a student copy with the selected exercises replaced by stubs",
         "grade": "build a submission and run each exercise's tests: results.json (Gradescope), junit.xml, build.log",
+        "order": "each exercise's tests pass while every later exercise (ASSIGNMENT.md order) is unfinished (builds a tree)",
     }
-    for name in ("list", "check", "student", "grade"):
+    for name in ("list", "check", "student", "grade", "order"):
         sub = commands.add_parser(name, help=about[name], description=about[name])
         sub.add_argument("--chapter", type=int, action="append", default=[], help="select a chapter's exercises (0-7)")
         sub.add_argument("--exercise", action="append", default=[], help="select one exercise by id")
@@ -550,6 +605,8 @@ def main(argv=None):
             print(f"{len(chosen)} exercises, {sum(e.points for e in chosen)} points")
         elif args.command == "check":
             check_kit(exercises, args.build)
+        elif args.command == "order":
+            check_order(exercises, 120)
         elif args.command == "student":
             make_student_tree(args.out, chosen, args.tarball)
         else:

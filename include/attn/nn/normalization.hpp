@@ -47,6 +47,9 @@ public:
     // is why they can change under a const forward, as in torch.
     mutable Tensor running_mean, running_var;  // (D)
     real eps, momentum;
+    /// Normalise with the batch's own statistics in evaluation too (leaving the running averages
+    /// alone), like torch's track_running_stats=False: to measure what the running averages cost.
+    bool batch_statistics_in_evaluation = false;
 
 protected:
     void list(Lister& out) override;

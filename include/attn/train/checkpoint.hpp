@@ -56,4 +56,7 @@ bool has_checkpoint(const std::string& dir);
 /// same shape and dtype; all mismatches are reported together in one error. Returns the metadata.
 Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng);
 
+/// Only the metadata of the checkpoint in `dir` (its epochs, losses, ...), without a model.
+Metadata read_checkpoint_metadata(const std::string& dir);
+
 }  // namespace attn

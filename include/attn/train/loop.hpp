@@ -25,6 +25,7 @@
 
 #include "attn/nn/module.hpp"
 #include "attn/random.hpp"
+#include "attn/support/viz.hpp"
 #include "attn/train/optim.hpp"
 
 namespace attn {
@@ -110,6 +111,14 @@ struct TrainReport {
     std::vector<double> valid_accuracy() const;
     const Validation& best() const { return validation.at(std::size_t(best_epoch - 1)); }
 };
+
+/// The training loss of every step, smoothed (the mean of the last max(1, steps / 50) steps), at its
+/// fractional epoch (step k of an epoch of n steps at epoch - 1 + k/n): the thin line of loss.svg.
+Series smoothed_step_loss(const TrainReport& report);
+
+/// The report of the run whose checkpoint is in `checkpoint_dir` (losses per step and epoch,
+/// validation, best epoch), read from its metadata, without a model: for plots across runs.
+TrainReport read_training_report(const std::string& checkpoint_dir);
 
 /// Trains `model` on `task` (see the top of this file). At the end the model holds the best
 /// epoch's parameters. Throws std::invalid_argument for bad options, std::runtime_error for an
