@@ -6,7 +6,8 @@
 #  3. the blank student copy 0, every exercise "not implemented";
 #  4. the blank copy with one solution pasted back exactly that exercise's points;
 #  5. the reference with one exercise that segfaults, one that never ends and one that does not
-#     compile loses exactly those three exercises' points, each reported for what happened.
+#     compile loses exactly those three exercises' points, each reported for what happened;
+#  6. every exercise's tests pass with the exercises after it unfinished (attn_course.py order).
 #   coursework_selftest.sh [WORK_FOLDER]
 set -eu
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -108,5 +109,8 @@ grep -q '"\[timed out\] timed out after 20' "$work/grade_faulty/results.json" ||
 grep -q '"\[compile error\] does not compile: attention.cpp:[0-9]*: ' "$work/grade_faulty/results.json" || fail "the compile error is not reported"
 python3 -c "import xml.etree.ElementTree as E, sys; E.parse(sys.argv[1])" "$work/grade_faulty/junit.xml" || fail "junit.xml does not parse"
 
-[ "$failed" -eq 0 ] && echo "coursework kit: all five checks passed"
+echo "== 6. each exercise passes with the later ones unfinished, in the ASSIGNMENT.md order"
+python3 "$kit" order || fail "an exercise's tests need a later exercise (see above)"
+
+[ "$failed" -eq 0 ] && echo "coursework kit: all six checks passed"
 [ "$failed" -eq 0 ]

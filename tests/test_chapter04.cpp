@@ -40,7 +40,25 @@ std::vector<std::size_t> all(std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("chapter 4: parameter count and a float64 gradient check of the whole model (and of the baseline)") {
+TEST_CASE("chapter 4: make_batch pads sentences and words, sentence b*S + i is sentence i of document b") {
+    const std::vector<Document> docs = documents();
+    const ch04::DocumentBatch batch = ch04::make_batch(docs, {2, 1});  // documents 2 and 1, in that order
+    CHECK(batch.B == 2);
+    CHECK(batch.S == 3);  // the longest document: 3 sentences
+    CHECK(batch.T == 3);  // the longest sentence of these two documents: 3 words
+    CHECK(batch.words.shape == Shape{6, 3});
+    const int p = Vocabulary::pad;
+    CHECK(batch.words.values == std::vector<int>{8, 4, p, p, p, p, 5, 6, 7,    // document 2: an empty sentence in the middle
+                                                 6, 7, p, p, p, p, p, p, p});  // document 1: one sentence, two padding ones
+    CHECK(batch.words_per_sentence == std::vector<int>{2, 0, 3, 2, 0, 0});
+    CHECK(batch.sentences_per_doc == std::vector<int>{3, 1});
+    const ch04::DocumentBatch empty = ch04::make_batch({{{}, 0}}, {0});  // a document with no sentence: still (1, 1)
+    CHECK(empty.S == 1);
+    CHECK(empty.T == 1);
+    CHECK(empty.words.values == std::vector<int>{p});
+}
+
+TEST_CASE("chapter 4: parameter count and a float64 gradient check of the whole model") {
     Rng rng(1);
     ch04::Han han(9, 3, tiny(), rng);
     // embedding 9x3; word BiGRU 2 x 3(3x3+3x3+3+3); word attention 6x4+4 + u 4; sentence BiGRU 2 x 3(6x3+3x3+3+3); sentence attention 6x4+4+4; classifier 6x3+3
@@ -50,6 +68,13 @@ TEST_CASE("chapter 4: parameter count and a float64 gradient check of the whole 
     const Ids labels({0, 1, 2});
     test::check_every_parameter_learns(han, [&] { return han.loss(batch, labels, rng); });
     check_grads([&] { return han.loss(batch, labels, rng); }, tensors_of(han));
+}
+
+TEST_CASE("chapter 4: a float64 gradient check of the mean-pooling baseline") {
+    Rng rng(1);
+    const std::vector<Document> docs = documents();
+    const ch04::DocumentBatch batch = ch04::make_batch(docs, all(3));
+    const Ids labels({0, 1, 2});
     ch04::Han mean(9, 3, tiny(false), rng);
     check_grads([&] { return mean.loss(batch, labels, rng); }, tensors_of(mean));
 }

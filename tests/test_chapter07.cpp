@@ -64,6 +64,20 @@ TEST_CASE("chapter 7: FM by hand: w0 + sum_i w_i x_i + sum_{i<j} <v_i, v_j> x_i 
     CHECK(fm.parameter_count() == 1 + 4 + 4 * 2);
 }
 
+TEST_CASE("chapter 7: the pair-wise interaction layer by hand: (v_i ⊙ v_j) x_i x_j for every pair i < j") {
+    Rng rng(3);
+    ch07::Afm afm(4, 3, small(), rng);
+    const Tensor vx = Tensor::from({1, 3, 2}, {1, 2, 3, 4, 5, 6});  // v_i x_i of three fields, K = 2
+    check_values(afm.interactions(vx), {1 * 3, 2 * 4, 1 * 5, 2 * 6, 3 * 5, 4 * 6}, 1e-12);  // pairs (0,1), (0,2), (1,2)
+}
+
+TEST_CASE("chapter 7: the pair-wise interaction layer: its float64 gradient") {
+    Rng rng(4);
+    ch07::Afm afm(9, 4, small(), rng);
+    const Tensor vx = param({3, 4, 3}, 5);
+    check_grads([&] { return test::probe(afm.interactions(vx)); }, {vx});
+}
+
 TEST_CASE("chapter 7: AFM by hand: pair-wise interactions, attention, pooling, prediction") {
     Rng rng(3);
     ch07::Afm afm(4, 3, small(), rng);

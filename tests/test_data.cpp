@@ -44,7 +44,7 @@ TEST_CASE("UTF-8: characters are code points; invalid bytes are reported with th
     CHECK_THROWS_WITH_AS(split_characters("x\x80"), "invalid UTF-8 at byte 2", std::invalid_argument);
 }
 
-TEST_CASE("word tokeniser: punctuation apart, ASCII lower-casing, accents kept") {
+TEST_CASE("word tokeniser: punctuation apart, lower-casing, accents kept") {
     CHECK(split_words("Go.") == std::vector<std::string>{"go", "."});
     CHECK(split_words("Va !") == std::vector<std::string>{"va", "!"});
     CHECK(split_words("  Je n'aime PAS   l'été, non?") ==
@@ -52,6 +52,29 @@ TEST_CASE("word tokeniser: punctuation apart, ASCII lower-casing, accents kept")
     CHECK(split_words("Élan", false) == std::vector<std::string>{"Élan"});
     CHECK(split_words("Vraiment\xe2\x80\xaf? Oui\xc2\xa0!") == std::vector<std::string>{"vraiment", "?", "oui", "!"});
     CHECK(join({"a", "b", "c"}) == "a b c");
+    // Unicode: capitals lower-cased in the Latin, Greek and Cyrillic alphabets
+    CHECK(split_words("Êtes-vous prêts ? ÇA VA, MAÑANA, ŒUVRE") ==
+          std::vector<std::string>{"êtes-vous", "prêts", "?", "ça", "va", ",", "mañana", ",", "œuvre"});
+    // Spanish marks, guillemets, typographic quotes and dashes stand alone; curly apostrophes become '
+    CHECK(split_words("¿Dónde está? ¡Aquí!") == std::vector<std::string>{"¿", "dónde", "está", "?", "¡", "aquí", "!"});
+    CHECK(split_words("« Bonjour » — l’été, l‘hiver “ok”") ==
+          std::vector<std::string>{"«", "bonjour", "»", "—", "l'été", ",", "l'hiver", "“", "ok", "”"});
+    CHECK(split_words("Wait… no") == std::vector<std::string>{"wait", ".", ".", ".", "no"});
+    CHECK(split_words("ÊTES", false) == std::vector<std::string>{"ÊTES"});  // lower = false keeps case
+}
+
+TEST_CASE("lower-casing: one-to-one mappings of the Latin, Greek and Cyrillic capitals, nothing else touched") {
+    CHECK(to_lower("ÀÉÎÕÜÇÑÞ ÆØ") == "àéîõüçñþ æø");
+    CHECK(to_lower("×÷ß") == "×÷ß");  // the multiplication sign is not a letter; ß has no single capital here
+    CHECK(to_lower("ĀĂĄĆČĎĐĒĚĞĢĪĮĶĹĻĽŁŃŅŇŊŌŐŒŔŘŚŞŠŢŤŦŪŮŰŲŴŶŸŹŻŽ") == "āăąćčďđēěğģīįķĺļľłńņňŋōőœŕřśşšţťŧūůűųŵŷÿźżž");
+    CHECK(to_lower("ıĸŉſ") == "ıĸŉſ");  // already lower case
+    CHECK(to_lower("İ") == "İ");        // its lower case is two code points: left alone
+    CHECK(to_lower("ΑΒΓΔ ΆΈΉΊΌΎΏ ΣΩ") == "αβγδ άέήίόύώ σω");
+    CHECK(to_lower("ДОБРЫЙ ВЕЧЕР ЁЖ") == "добрый вечер ёж");
+    CHECK(to_lower("abc 123 日本") == "abc 123 日本");
+    CHECK(encode_utf8(0x1F600) == "\xf0\x9f\x98\x80");
+    CHECK(decode_utf8("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80") == std::vector<char32_t>{U'a', 0xE9, 0x20AC, 0x1F600});
+    CHECK_THROWS_WITH_AS(to_lower("x\x80"), "invalid UTF-8 at byte 2", std::invalid_argument);
 }
 
 TEST_CASE("vocabulary: specials at fixed ids, frequency order, min count, encode/decode") {

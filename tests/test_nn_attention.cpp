@@ -47,7 +47,7 @@ TEST_CASE("attend: weights sum to 1 over real keys, padding gets 0, a fully mask
     for (real v : a.weights.values()) CHECK(std::isfinite(v));
 }
 
-TEST_CASE("additive, dot, general and concat scores match their formulas") {
+TEST_CASE("additive and dot scores match their formulas") {
     Rng rng(1);
     const std::size_t B = 2, S = 3, Dq = 4, Dk = 4, A = 5;
     const Tensor q = param({B, Dq}, 2), keys = param({B, S, Dk}, 3);
@@ -70,7 +70,15 @@ TEST_CASE("additive, dot, general and concat scores match their formulas") {
     const Tensor e_dot = dot.scores(q, dot.prepare(keys));
     for (std::size_t b = 0; b < B; ++b)
         for (std::size_t s = 0; s < S; ++s) CHECK(e_dot.at({b, s}) == doctest::Approx(dot_row(q, b, keys, s)).epsilon(1e-12));
+    CHECK(additive.parameter_count() == Dq * A + Dk * A + A);
+    CHECK(dot.parameter_count() == 0);
+}
 
+// (chapter 2's score and chapter 3's apart: each exercise's check passes before the next one is done)
+TEST_CASE("general and concat scores match their formulas") {
+    Rng rng(1);
+    const std::size_t B = 2, S = 3, Dq = 4, Dk = 4, A = 5;
+    const Tensor q = param({B, Dq}, 2), keys = param({B, S, Dk}, 3);
     GeneralScore general(Dq, Dk, rng);
     const Tensor e_gen = general.scores(q, general.prepare(keys));
     for (std::size_t b = 0; b < B; ++b)
@@ -95,21 +103,16 @@ TEST_CASE("additive, dot, general and concat scores match their formulas") {
             CHECK(e_cat.at({b, s}) == doctest::Approx(e).epsilon(1e-12));
         }
 
-    CHECK(additive.parameter_count() == Dq * A + Dk * A + A);
-    CHECK(dot.parameter_count() == 0);
     CHECK(general.parameter_count() == Dq * Dk);
     CHECK(concat_score.parameter_count() == (Dq + Dk) * A + A);
 }
 
-TEST_CASE("attention scores: every parameter learns; float64 gradient checks through attend with padding") {
-    Rng rng(4);
+namespace {
+/// Every parameter of each score learns, and float64 gradient checks through attend with padding.
+void check_scores_learn(const std::vector<AttentionScore*>& scores) {
     const Tensor q = param({2, 3}, 5), keys = param({2, 4, 3}, 6);
     const Tensor mask = padding_mask({4, 2}, 4);
-    AdditiveScore additive(3, 3, 5, rng);
-    DotScore dot;
-    GeneralScore general(3, 3, rng);
-    ConcatScore concat_score(3, 3, 5, rng);
-    for (AttentionScore* score : std::vector<AttentionScore*>{&additive, &dot, &general, &concat_score}) {
+    for (AttentionScore* score : scores) {
         auto f = [&] {
             const Attention a = score->forward(q, score->prepare(keys), keys, mask);
             return concat({a.context, a.weights}, 1);
@@ -120,6 +123,21 @@ TEST_CASE("attention scores: every parameter learns; float64 gradient checks thr
         inputs.push_back(keys);
         check_grads(f, inputs);
     }
+}
+}  // namespace
+
+TEST_CASE("additive and dot attention: every parameter learns; float64 gradient checks through attend with padding") {
+    Rng rng(4);
+    AdditiveScore additive(3, 3, 5, rng);
+    DotScore dot;
+    check_scores_learn({&additive, &dot});
+}
+
+TEST_CASE("general and concat attention: every parameter learns; float64 gradient checks through attend with padding") {
+    Rng rng(4);
+    GeneralScore general(3, 3, rng);
+    ConcatScore concat_score(3, 3, 5, rng);
+    check_scores_learn({&general, &concat_score});
 }
 
 TEST_CASE("attention: masked keys are invisible (appending them changes nothing)") {
@@ -181,6 +199,26 @@ TEST_CASE("scaled dot-product attention with a head axis: each head as its own 3
     const Tensor kept = dropout(a.weights, 0.5, r2, true);  // the same draws
     check_values(dropped.context, reshape(bmm(reshape(kept, {6, 2, 5}), reshape(V, {6, 5, 2})), {2, 3, 2, 2}).values(), 1e-14);
     CHECK(dropped.context.values() != a.context.values());
+}
+
+TEST_CASE("split_heads: (B, T, D) to (B, h, T, D/h), head k holding columns k*d .. (k+1)*d - 1") {
+    const Tensor x = Tensor::from({1, 2, 4}, {0, 1, 2, 3, 10, 11, 12, 13});  // B 1, T 2, D 4
+    const Tensor y = split_heads(x, 2);
+    CHECK(y.shape() == Shape{1, 2, 2, 2});
+    check_values(y, {0, 1, 10, 11, 2, 3, 12, 13});  // head 0: columns 0-1 of both positions; head 1: columns 2-3
+    const Tensor z = param({2, 3, 6}, 1);
+    check_grads([&] { return split_heads(z, 3); }, {z});
+}
+
+TEST_CASE("merge_heads: (B, h, T, d) back to (B, T, h*d), the inverse of split_heads") {
+    const Tensor y = Tensor::from({1, 2, 2, 2}, {0, 1, 10, 11, 2, 3, 12, 13});
+    const Tensor x = merge_heads(y);
+    CHECK(x.shape() == Shape{1, 2, 4});
+    check_values(x, {0, 1, 2, 3, 10, 11, 12, 13});
+    const Tensor z = param({2, 3, 4, 2}, 2);
+    check_grads([&] { return merge_heads(z); }, {z});
+    const Tensor w = param({2, 3, 6}, 3);
+    check_values(merge_heads(split_heads(w, 2)), w.values(), 0);
 }
 
 TEST_CASE("multi-head attention decoding one position at a time equals the causal forward over the whole sequence") {

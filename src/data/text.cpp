@@ -6,6 +6,23 @@
 
 namespace attn {
 
+namespace {
+
+bool is_space(char32_t c) {
+    // French typography puts a (narrow) no-break space before ? ! : ; — all of these separate words
+    return c == U' ' || (c >= 0x09 && c <= 0x0D) || c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x3000;
+}
+
+/// A mark that is a token of its own: ASCII punctuation but the apostrophe and the hyphen (which
+/// stay inside "n'aime", "l'été", "twenty-one"), Spanish ¡ ¿, guillemets, typographic quotes and dashes.
+bool is_punctuation(char32_t c) {
+    if (c < 0x80) return std::ispunct(int(c)) && c != U'\'' && c != U'-';
+    return c == 0xA1 || c == 0xBF || c == 0xAB || c == 0xBB || c == 0x201C || c == 0x201D || c == 0x201E || c == 0x2013 ||
+           c == 0x2014 || c == 0x2039 || c == 0x203A;
+}
+
+}  // namespace
+
 std::vector<std::string> split_words(const std::string& text, bool lower) {
     if (const std::string problem = utf8_problem(text); !problem.empty()) throw std::invalid_argument(problem);
     std::vector<std::string> out;
@@ -14,26 +31,18 @@ std::vector<std::string> split_words(const std::string& text, bool lower) {
         if (!word.empty()) out.push_back(word);
         word.clear();
     };
-    // Unicode spaces count as spaces: French typography puts a (narrow) no-break space before ? ! : ;
-    static const std::string unicode_spaces[] = {"\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x89", "\xe2\x80\x87"};
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char ch = text[i];
-        const unsigned char c = static_cast<unsigned char>(ch);
-        bool unicode_space = false;
-        for (const std::string& space : unicode_spaces) {
-            if (text.compare(i, space.size(), space) == 0) {
-                unicode_space = true;
-                i += space.size() - 1;
-                break;
-            }
-        }
-        if (unicode_space || std::isspace(c)) {
+    for (char32_t c : decode_utf8(text)) {
+        if (c == 0x2019 || c == 0x2018 || c == 0x02BC) c = U'\'';  // typographic apostrophes are apostrophes
+        if (is_space(c)) {
             flush();
-        } else if (c < 0x80 && std::ispunct(c) && c != '\'' && c != '-') {
-            flush();  // punctuation stands alone; apostrophes and hyphens stay inside words
-            out.push_back(std::string(1, ch));
+        } else if (c == 0x2026) {  // the ellipsis character reads as "..."
+            flush();
+            out.insert(out.end(), 3, ".");
+        } else if (is_punctuation(c)) {
+            flush();
+            out.push_back(encode_utf8(c));
         } else {
-            word += lower && c < 0x80 ? char(std::tolower(c)) : ch;
+            word += encode_utf8(lower ? lower_code_point(c) : c);
         }
     }
     flush();

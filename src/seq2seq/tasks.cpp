@@ -74,9 +74,7 @@ Seq2SeqData load_seq2seq_data(const std::string& task, const std::string& datase
         std::vector<Seq2SeqExample> all = read_pairs(task, false);
         for (Seq2SeqExample& e : all) {
             for (Tokens* side : {&e.source, &e.target})
-                for (std::string& t : *side) {
-                    for (char& c : t) if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-                }
+                for (std::string& t : *side) t = to_lower(t);  // "Êtes-vous" = "êtes-vous"
         }
         Rng rng(seed);
         const std::vector<std::size_t> order = shuffled_indices(all.size(), rng);

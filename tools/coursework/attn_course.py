@@ -218,12 +218,23 @@ def solution_leaks(tree, chosen):
 
 
 def exercise_sheet(chosen):
+    order = assignment_order(all_exercises())
+    chosen = sorted(chosen, key=lambda e: order.index(e.id))  # the order the ASSIGNMENT.md tables give
     rows = "\n".join(f"| `{e.id}` | {e.points} | {e.title} | `{e.file}` |" for e in chosen)
+    shared = sorted({e.file for e in chosen if not e.file.startswith("chapters/")})
+    note = ""
+    if shared:
+        files = ", ".join(f"`{f}`" for f in shared)
+        note = ("\n**Shared code.** Some of these exercises are in the library (" + files + "), which other "
+                "chapters use too. Until they are done, every executable and test that reaches them — in other "
+                "chapters as well — stops with \"exercise ... is not implemented yet\". Do them first, in the "
+                "order the chapter's ASSIGNMENT.md lists them: each exercise's checks pass with the exercises "
+                "after it still unfinished (`tools/coursework/attn_course.py order` verifies this).\n")
     return ("# Exercises in this copy\n\nEach is marked in the code with `// EXERCISE <id>`; replace the "
             "`throw attn::ExerciseNotImplemented` line with your code, between the markers, and leave the "
             "markers in place: only the code between them is graded. Each chapter's ASSIGNMENT.md says "
-            "what to do and how to check it.\n\n| exercise | points | task | file |\n|---|---|---|---|\n"
-            f"{rows}\n")
+            "what to do and how to check it, in the order of its table.\n\n| exercise | points | task | file |\n|---|---|---|---|\n"
+            f"{rows}\n{note}")
 
 
 # ---- the manifest: exercise -> tests -> points ---------------------------------------------------------
