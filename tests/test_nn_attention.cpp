@@ -108,12 +108,14 @@ TEST_CASE("general and concat scores match their formulas") {
 }
 
 namespace {
-/// Every parameter of each score learns, and float64 gradient checks through attend with padding.
-void check_scores_learn(const std::vector<AttentionScore*>& scores) {
+/// Every parameter of each score learns, and float64 gradient checks: of the scores alone, or of
+/// attention through attend with padding (which needs chapter 2's context-vector exercise).
+void check_scores_learn(const std::vector<AttentionScore*>& scores, bool through_attend) {
     const Tensor q = param({2, 3}, 5), keys = param({2, 4, 3}, 6);
     const Tensor mask = padding_mask({4, 2}, 4);
     for (AttentionScore* score : scores) {
         auto f = [&] {
+            if (!through_attend) return score->scores(q, score->prepare(keys));  // (B, S)
             const Attention a = score->forward(q, score->prepare(keys), keys, mask);
             return concat({a.context, a.weights}, 1);
         };
@@ -126,18 +128,19 @@ void check_scores_learn(const std::vector<AttentionScore*>& scores) {
 }
 }  // namespace
 
-TEST_CASE("additive and dot attention: every parameter learns; float64 gradient checks through attend with padding") {
+// (the scores alone: chapter 2 checks its score before it writes attend)
+TEST_CASE("additive and dot scores: every parameter learns; float64 gradient checks") {
     Rng rng(4);
     AdditiveScore additive(3, 3, 5, rng);
     DotScore dot;
-    check_scores_learn({&additive, &dot});
+    check_scores_learn({&additive, &dot}, false);
 }
 
 TEST_CASE("general and concat attention: every parameter learns; float64 gradient checks through attend with padding") {
     Rng rng(4);
     GeneralScore general(3, 3, rng);
     ConcatScore concat_score(3, 3, 5, rng);
-    check_scores_learn({&general, &concat_score});
+    check_scores_learn({&general, &concat_score}, true);
 }
 
 TEST_CASE("attention: masked keys are invisible (appending them changes nothing)") {

@@ -60,14 +60,16 @@ std::vector<AlignedPair> parse_aligned_pairs(const std::string& text, const std:
     for_each_record(text, path, 3, "source, target, links", [&](const std::vector<std::string>& f, const std::string& where) {
         AlignedPair p{split(f[0], " "), split(f[1], " "), {}};
         for (const std::string& link : split(f[2], " ")) {
-            const std::vector<std::string> ends = split(link, "-");
-            if (ends.size() != 2) throw std::runtime_error(where + ": link '" + link + "' is not of the form s-t");
+            if (link.empty() && f[2].empty()) continue;  // a pair without links (no word of it is tagged)
+            const bool sure = link.find('?') == std::string::npos;
+            const std::vector<std::string> ends = split(link, sure ? "-" : "?");
+            if (ends.size() != 2) throw std::runtime_error(where + ": link '" + link + "' is not of the form s-t (sure) or s?t (possible)");
             const int s = to_int(ends[0], where, "source position"), t = to_int(ends[1], where, "target position");
             if (s < 0 || std::size_t(s) >= p.source.size() || t < 0 || std::size_t(t) >= p.target.size()) {
                 throw std::runtime_error(where + ": link '" + link + "' points outside the sentences (" +
                                          std::to_string(p.source.size()) + " and " + std::to_string(p.target.size()) + " tokens)");
             }
-            p.links.emplace_back(s, t);
+            (sure ? p.links : p.possible).emplace_back(s, t);
         }
         pairs.push_back(std::move(p));
     });

@@ -102,15 +102,22 @@ Evaluation evaluate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& exam
     result.exact_match = exact_match(hypotheses, references);
     result.bleu = corpus_bleu(hypotheses, references).bleu;
     result.token_accuracy = counted ? double(right) / double(counted) : 0;
-    bool has_gold = !examples.empty();
-    for (const Seq2SeqExample& e : examples) has_gold = has_gold && !e.gold.empty();
+    bool has_gold = false;  // a dataset with gold alignments (a sentence may still have none)
+    for (const Seq2SeqExample& e : examples) has_gold = has_gold || !e.gold.empty() || !e.possible.empty();
     if (has_gold) {
-        const std::vector<Alignment> predicted = forced_alignments(model, examples, data);
-        if (!predicted.empty()) {
-            std::vector<Alignment> gold;
-            for (const Seq2SeqExample& e : examples) gold.push_back(e.gold);
-            result.aer = alignment_error_rate(predicted, gold, gold);
+        std::vector<Alignment> sure, possible, diagonal;
+        std::vector<std::size_t> source_lengths, target_lengths;
+        for (const Seq2SeqExample& e : examples) {
+            sure.push_back(e.gold);
+            possible.push_back(e.possible);
+            diagonal.push_back(diagonal_alignment(e.source.size(), e.target.size()));
+            source_lengths.push_back(e.source.size());
+            target_lengths.push_back(e.target.size());
         }
+        result.aer_diagonal = alignment_error_rate(diagonal, sure, possible);
+        result.aer_uniform = uniform_alignment_error_rate(source_lengths, target_lengths, sure, possible);
+        const std::vector<Alignment> predicted = forced_alignments(model, examples, data);
+        if (!predicted.empty()) result.aer = alignment_error_rate(predicted, sure, possible);
     }
     return result;
 }

@@ -10,7 +10,7 @@
 namespace attn {
 
 void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options) {
-    cli.option("--task", options.task, "dates, toy, copy, reverse, sort, or a source<TAB>target file (Tatoeba format)");
+    cli.option("--task", options.task, "dates, toy, copy, reverse, sort, tatoeba (English-French), bible (English-Spanish), or a source<TAB>target file (Tatoeba format)");
     cli.option("--datasets", options.datasets, "the datasets/ folder");
     cli.option("--max-train", options.max_train, "train on the first N examples only (0 = all)");
     add_training_options(cli, options.train, options.learning_rate, "sentences");

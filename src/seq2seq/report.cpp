@@ -17,12 +17,14 @@ void print_metrics(const char* label, const Evaluation& e) {
     std::printf("%-22s exact match %6.2f%%   BLEU %6.2f   token accuracy %6.2f%%", label, 100 * e.exact_match, 100 * e.bleu,
                 100 * e.token_accuracy);
     if (!std::isnan(e.aer)) std::printf("   AER %.3f", e.aer);
+    if (!std::isnan(e.aer_diagonal)) std::printf(" (baselines: diagonal %.3f, uniform %.3f)", e.aer_diagonal, e.aer_uniform);
     std::printf("\n");
 }
 
 JsonObject metrics_of(const Evaluation& e) {
     JsonObject j;
     j.add("exact_match", e.exact_match).add("bleu", e.bleu).add("token_accuracy", e.token_accuracy).add("aer", e.aer);
+    if (!std::isnan(e.aer_diagonal)) j.add("aer_diagonal", e.aer_diagonal).add("aer_uniform", e.aer_uniform);
     return j;
 }
 

@@ -29,14 +29,16 @@ std::vector<Seq2SeqExample> read_pairs(const std::string& path, bool characters)
 
 std::vector<Seq2SeqExample> read_aligned(const std::string& path) {
     std::vector<Seq2SeqExample> out;
-    for (AlignedPair& p : load_aligned_pairs(path)) out.push_back({std::move(p.source), std::move(p.target), std::move(p.links)});
+    for (AlignedPair& p : load_aligned_pairs(path)) {
+        out.push_back({std::move(p.source), std::move(p.target), std::move(p.links), std::move(p.possible)});
+    }
     return out;
 }
 
-Vocabulary vocabulary_of(const std::vector<Seq2SeqExample>& examples, bool source) {
+Vocabulary vocabulary_of(const std::vector<Seq2SeqExample>& examples, bool source, std::size_t min_count) {
     std::vector<Tokens> corpus;
     for (const Seq2SeqExample& e : examples) corpus.push_back(source ? e.source : e.target);
-    return Vocabulary::build(corpus);
+    return Vocabulary::build(corpus, min_count);
 }
 
 }  // namespace
@@ -45,6 +47,7 @@ Seq2SeqData load_seq2seq_data(const std::string& task, const std::string& datase
                               std::uint64_t seed) {
     Seq2SeqData data;
     data.task = task;
+    std::size_t min_count = 1;  // words seen fewer times in training become <unk> (real text: its rare words)
     const std::string root = datasets + "/";
     if (task == "dates") {
         data.characters = true;
@@ -70,8 +73,16 @@ Seq2SeqData load_seq2seq_data(const std::string& task, const std::string& datase
             data.test_buckets.push_back(read_pairs(dir + f, false));
             data.test.insert(data.test.end(), data.test_buckets.back().begin(), data.test_buckets.back().end());
         }
-    } else if (std::filesystem::exists(task)) {  // a Tatoeba-format file: shuffle, then 90/5/5
-        std::vector<Seq2SeqExample> all = read_pairs(task, false);
+    } else if (task == "bible") {  // English -> Spanish verses with Strong's-number alignments
+        data.train = read_aligned(root + "bible/train.tsv");
+        data.valid = read_aligned(root + "bible/valid.tsv");
+        data.test = read_aligned(root + "bible/test.tsv");
+        min_count = 2;
+    } else if (task == "tatoeba" || std::filesystem::exists(task)) {  // a Tatoeba-format file: shuffle, then 90/5/5
+        // the shipped sample splits the same way whatever --seed says, so runs compare on one test set
+        const std::string path = task == "tatoeba" ? root + "tatoeba/eng-fra-5k.tsv" : task;
+        if (task == "tatoeba") seed = 1;
+        std::vector<Seq2SeqExample> all = read_pairs(path, false);
         for (Seq2SeqExample& e : all) {
             for (Tokens* side : {&e.source, &e.target})
                 for (std::string& t : *side) t = to_lower(t);  // "Êtes-vous" = "êtes-vous"
@@ -79,20 +90,20 @@ Seq2SeqData load_seq2seq_data(const std::string& task, const std::string& datase
         Rng rng(seed);
         const std::vector<std::size_t> order = shuffled_indices(all.size(), rng);
         const std::size_t n_valid = std::max<std::size_t>(1, all.size() / 20), n_test = n_valid;
-        if (all.size() < 3 * n_valid + 1) throw std::runtime_error(task + ": too few sentence pairs to split (" + std::to_string(all.size()) + ")");
+        if (all.size() < 3 * n_valid + 1) throw std::runtime_error(path + ": too few sentence pairs to split (" + std::to_string(all.size()) + ")");
         for (std::size_t i = 0; i < order.size(); ++i) {
             auto& split = i < n_valid ? data.valid : i < n_valid + n_test ? data.test : data.train;
             split.push_back(all[order[i]]);
         }
     } else if (task.find('/') != std::string::npos || task.find('.') != std::string::npos) {
-        throw std::runtime_error(task + ": no such file (--task takes dates, toy, copy, reverse, sort, or a file)");
+        throw std::runtime_error(task + ": no such file (--task takes dates, toy, copy, reverse, sort, tatoeba, bible, or a file)");
     } else {
         throw std::invalid_argument("unknown task '" + task +
-                                    "': use dates, toy, copy, reverse, sort, or the path of a source<TAB>target file");
+                                    "': use dates, toy, copy, reverse, sort, tatoeba, bible, or the path of a source<TAB>target file");
     }
     if (max_train > 0 && data.train.size() > max_train) data.train.resize(max_train);
-    data.source_vocabulary = vocabulary_of(data.train, true);
-    data.target_vocabulary = vocabulary_of(data.train, false);
+    data.source_vocabulary = vocabulary_of(data.train, true, min_count);
+    data.target_vocabulary = vocabulary_of(data.train, false, min_count);
     return data;
 }
 

@@ -159,4 +159,31 @@ double alignment_error_rate(const std::vector<Alignment>& predicted, const std::
     return 1 - double(a_and_s + a_and_p) / double(a + s);
 }
 
+Alignment diagonal_alignment(std::size_t source_length, std::size_t target_length) {
+    Alignment out;
+    if (source_length == 0) return out;
+    for (std::size_t t = 0; t < target_length; ++t) {
+        const double s = target_length > 1 ? double(t) * double(source_length - 1) / double(target_length - 1) : 0;
+        out.emplace_back(int(std::lround(s)), int(t));
+    }
+    return out;
+}
+
+double uniform_alignment_error_rate(const std::vector<std::size_t>& source_lengths, const std::vector<std::size_t>& target_lengths,
+                                    const std::vector<Alignment>& sure, const std::vector<Alignment>& possible) {
+    const std::size_t n = source_lengths.size();
+    if (target_lengths.size() != n || sure.size() != n || possible.size() != n) {
+        throw std::invalid_argument("uniform_alignment_error_rate: lengths and alignments differ in number");
+    }
+    double hits = 0, denominator = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::set<std::pair<int, int>> S(sure[k].begin(), sure[k].end());
+        std::set<std::pair<int, int>> P(possible[k].begin(), possible[k].end());
+        P.insert(S.begin(), S.end());
+        if (source_lengths[k] > 0) hits += double(S.size() + P.size()) / double(source_lengths[k]);
+        denominator += double(target_lengths[k] + S.size());
+    }
+    return denominator > 0 ? 1 - hits / denominator : 0;
+}
+
 }  // namespace attn

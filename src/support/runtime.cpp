@@ -12,8 +12,13 @@ namespace attn {
 void configure_runtime(int blas_threads) {
     set_blas_threads(blas_threads);
 #ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 256 << 20);  // blocks below 256 MB come from the heap, not mmap
-    mallopt(M_TRIM_THRESHOLD, 512 << 20);  // and freed heap memory is kept for the next step
+    // Every step allocates and frees the same large arrays (a (B, T, V) logit array of a real
+    // vocabulary is tens of MB). Served by mmap, each would be returned to the system when freed
+    // and page-faulted back in at the next step — a third of the time in the kernel. So: no mmap
+    // (glibc caps M_MMAP_THRESHOLD at 32 MB, so raising the threshold cannot cover them; M_MMAP_MAX
+    // = 0 does), and freed heap memory is kept (trimmed only above 2 GB) for the next step.
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
 #endif
 }
 

@@ -9,11 +9,13 @@
 
 namespace attn {
 
-/// toy_translation: `source<TAB>target<TAB>links`, links as "s-t" pairs of 0-based token positions
-/// (Pharaoh format), tokens separated by single spaces.
+/// toy_translation and bible: `source<TAB>target<TAB>links`, tokens separated by single spaces,
+/// links as pairs of 0-based token positions: "s-t" a sure link (Pharaoh format), "s?t" a
+/// possible one (Och & Ney 2003's P: a link that may be right, e.g. inside a phrase).
 struct AlignedPair {
     std::vector<std::string> source, target;
-    Alignment links;  // (source position, target position)
+    Alignment links;     // sure: (source position, target position)
+    Alignment possible;  // possible only (not also sure)
 };
 std::vector<AlignedPair> load_aligned_pairs(const std::string& path);
 /// The same from text in memory; `name` stands for the file in error messages.

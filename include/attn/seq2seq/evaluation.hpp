@@ -22,6 +22,9 @@ std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2Se
 struct Evaluation {
     double exact_match = 0, bleu = 0, token_accuracy = 0;
     double aer = std::numeric_limits<double>::quiet_NaN();  // when gold alignments and attention exist
+    // the same for two baselines that know nothing of the words: the diagonal, and a link drawn
+    // uniformly from the source (expected); when gold alignments exist
+    double aer_diagonal = std::numeric_limits<double>::quiet_NaN(), aer_uniform = std::numeric_limits<double>::quiet_NaN();
     std::vector<Translation> translations;
 };
 Evaluation evaluate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples, const Seq2SeqData& data,

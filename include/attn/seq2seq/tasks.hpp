@@ -16,7 +16,8 @@ namespace attn {
 
 struct Seq2SeqExample {
     Tokens source, target;
-    Alignment gold;  // (source position, target position) links, when the dataset has them
+    Alignment gold;      // sure (source position, target position) links, when the dataset has them
+    Alignment possible;  // links that may also be right (Och & Ney's possible links, sure ones excluded)
 };
 
 struct Seq2SeqData {

@@ -52,4 +52,15 @@ Alignment argmax_alignment(const Tensor& weights, std::size_t target_length, std
 double alignment_error_rate(const std::vector<Alignment>& predicted, const std::vector<Alignment>& sure,
                             const std::vector<Alignment>& possible);
 
+/// A baseline that knows only the two lengths: output token t of T linked to source position
+/// round(t (S - 1) / (T - 1)) (the first to the first, the last to the last).
+Alignment diagonal_alignment(std::size_t source_length, std::size_t target_length);
+
+/// The AER of linking every output token to one source position drawn uniformly at random — what
+/// attention spread evenly over the source amounts to — in expectation, exactly: every link of a
+/// sentence with S source tokens is chosen with probability 1/S, and |A| is always the number of
+/// output tokens, so E[AER] = 1 - sum (|S_k| + |P_k|) / S_k / sum (T_k + |S_k|).
+double uniform_alignment_error_rate(const std::vector<std::size_t>& source_lengths, const std::vector<std::size_t>& target_lengths,
+                                    const std::vector<Alignment>& sure, const std::vector<Alignment>& possible);
+
 }  // namespace attn
