@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
         std::printf("model: %zu parameters (%s, E %zu, H %zu)\n\n", model.parameter_count(), cell.c_str(),
                     config.embedding, config.hidden);
 
+        if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
+
         const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
         std::printf("model: %zu parameters (E %zu, H %zu, A %zu)\n\n", model.parameter_count(), config.embedding,
                     config.hidden, config.attention);
 
+        if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
+
         const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;

@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
         ch03::Luong model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
         std::printf("model: %zu parameters (%zu-layer LSTM, E %zu, H %zu, window D = %zu)\n\n", model.parameter_count(),
                     config.layers, config.embedding, config.hidden, config.window);
+        if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
         const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;

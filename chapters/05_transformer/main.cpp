@@ -213,6 +213,7 @@ int main(int argc, char** argv) {
         options.train.loss_floor = ch05::Transformer::smoothing_floor(data.target_vocabulary.size(), smoothing);
         options.train.loss_floor_label = "floor set by label smoothing";
         if (smoothing > 0) std::printf("label smoothing %.2g: no loss can go below %.3f (README, \"The loss floor\")\n\n", smoothing, options.train.loss_floor);
+        if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
         const TrainReport training = train_and_describe(model, data, options, rng);
         if (config.norm == ch05::Normalization::batch) batch_statistics_experiment(model, data, options.train.batch_size);
 

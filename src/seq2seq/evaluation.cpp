@@ -18,11 +18,11 @@ std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2Se
     const bool was_training = model.training();
     model.eval();
     std::vector<Translation> out(examples.size());
-    std::size_t longest_target = 0;
-    for (const Seq2SeqExample& e : examples) longest_target = std::max(longest_target, e.target.size());
+    std::size_t longest = 0;  // the reference, or the source when there is none (new sentences)
+    for (const Seq2SeqExample& e : examples) longest = std::max(longest, e.target.empty() ? e.source.size() : e.target.size());
     SearchOptions search;
     search.beam = beam;
-    search.max_length = 2 * longest_target + 10;
+    search.max_length = 2 * longest + 10;
     for (const auto& indices : batches_by_source_length(examples, batch_size, nullptr)) {
         std::vector<std::vector<int>> sources;
         for (std::size_t i : indices) sources.push_back(data.source_vocabulary.encode(examples[i].source));
@@ -41,6 +41,7 @@ std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2Se
         for (std::size_t k = 0; k < indices.size(); ++k) {
             Translation& t = out[indices[k]];
             t.output = data.target_vocabulary.decode(hyps[k].tokens);
+            t.log_probability = hyps[k].log_probability;
             const std::size_t S = std::size_t(source.lengths[k]);
             for (std::size_t step_index = 0; step_index < attention.size() && step_index < hyps[k].tokens.size(); ++step_index) {
                 std::vector<double> row(S);

@@ -2,8 +2,15 @@
 #include "attn/seq2seq/options.hpp"
 
 #include <cstdio>
+#include <iostream>
+#include <stdexcept>
 
+#include "attn/data/text.hpp"
+#include "attn/seq2seq/evaluation.hpp"
 #include "attn/seq2seq/training.hpp"
+#include "attn/support/io.hpp"
+#include "attn/support/viz.hpp"
+#include "attn/train/checkpoint.hpp"
 #include "attn/support/runtime.hpp"
 #include "attn/train/command_line.hpp"
 
@@ -20,6 +27,9 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options) {
     cli.option("--beam", options.beam, "beam width for test decoding (1 = greedy only)").range(1, 64);
     cli.option("--examples", options.examples, "test sentences to show (and draw heatmaps for)").range(0, 1000);
     cli.option("--threads", options.threads, "BLAS threads (1 is fastest for these sizes)").range(1, 256);
+    cli.option("--translate", options.translate,
+               "translate this sentence with the trained model in --out (repeatable; - reads lines from standard input)");
+    cli.flag("--svg", options.svg, "with --translate: write a heatmap per sentence to <run>/translations/");
 }
 
 void apply_seq2seq_options(Seq2SeqOptions& options) {
@@ -34,6 +44,56 @@ Seq2SeqData load_and_describe(const Seq2SeqOptions& options) {
                 data.train.size(), data.valid.size(), data.test.size(), data.source_vocabulary.size(),
                 data.target_vocabulary.size());
     return data;
+}
+
+int translate_sentences(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options) {
+    const std::string best = options.train.folder + "/best";
+    if (!has_checkpoint(best)) {
+        throw std::runtime_error("no trained model in " + best + ": train first (same --task and sizes), or point --out at a run folder");
+    }
+    load_checkpoint(best, model, nullptr, nullptr);
+    model.eval();
+    std::vector<std::string> sentences;
+    for (const std::string& s : options.translate) {
+        if (s != "-") {
+            sentences.push_back(s);
+            continue;
+        }
+        for (std::string line; std::getline(std::cin, line);) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (!line.empty()) sentences.push_back(line);
+        }
+    }
+    std::vector<Seq2SeqExample> examples;
+    for (const std::string& s : sentences) {
+        Seq2SeqExample e;
+        e.source = data.characters ? split_characters(s) : split_words(s, true);  // as the task's files were tokenised
+        if (e.source.empty()) throw std::invalid_argument("--translate: an empty sentence");
+        examples.push_back(std::move(e));
+    }
+    const std::vector<Translation> out = translate(model, examples, data, options.beam);
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+        const Tokens& source = examples[i].source;
+        Tokens unknown;
+        for (const std::string& w : source) if (data.source_vocabulary.id(w) == Vocabulary::unk) unknown.push_back(w);
+        std::printf("%ssource:  %s\noutput:  %s\nlog p(output | source) = %.3f (%zu tokens)%s\n", i ? "\n" : "",
+                    detokenize(source, data.characters).c_str(), detokenize(out[i].output, data.characters).c_str(),
+                    out[i].log_probability, out[i].output.size() + 1, unknown.empty() ? "" : ("; not in the vocabulary, read as <unk>: " + join(unknown, ", ")).c_str());
+        if (out[i].attention.empty()) continue;
+        Tokens rows = out[i].output;
+        if (out[i].attention.size() > rows.size()) rows.push_back("<eos>");
+        const Matrix weights(out[i].attention.begin(), out[i].attention.begin() + long(rows.size()));
+        std::printf("%s", attention_terminal(weights, rows, source).c_str());
+        if (options.svg) {
+            HeatmapText text;
+            text.title = "source: " + detokenize(source, data.characters);
+            text.subtitle = "model output: " + detokenize(out[i].output, data.characters);
+            const std::string path = options.train.folder + "/translations/sentence_" + std::to_string(i) + ".svg";
+            write_file_atomically(path, attention_svg(weights, rows, source, text));
+            std::printf("wrote %s\n", path.c_str());
+        }
+    }
+    return 0;
 }
 
 TrainReport train_and_describe(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options, Rng& rng) {

@@ -57,6 +57,11 @@ CommandLine& CommandLine::option(const std::string& name, std::string& value, co
     return *this;
 }
 
+CommandLine& CommandLine::option(const std::string& name, std::vector<std::string>& values, const std::string& help) {
+    impl_->last = impl_->app.add_option(name, values, help)->allow_extra_args(false)->take_all();
+    return *this;
+}
+
 CommandLine& CommandLine::positionals(std::vector<std::string>& values, const std::string& help) {
     impl_->last = impl_->app.add_option("values", values, help);
     return *this;

@@ -155,8 +155,14 @@ def build(english_text, spanish_text):
     report = {"english verses": len(english), "spanish verses": len(spanish), "paired": len(paired)}
     splits = {"train": [], "valid": [], "test": []}
     too_long = empty = 0
+    superscriptions = 0
     for key in paired:
         en, es = english[key], spanish[key]
+        if key[0] == "Psalms" and key[2] == 1:
+            # the Reina-Valera counts a psalm's superscription ("Salmo de David, cuando huía ...") as
+            # part of verse 1, the WEB as a heading before it: the two verses 1 do not match
+            superscriptions += 1
+            continue
         if not en or not es:
             empty += 1
             continue
@@ -176,7 +182,8 @@ def build(english_text, spanish_text):
             else:
                 kept.append(item)
         splits[name] = kept
-    report.update({"empty": empty, f"longer than {MAX_TOKENS} tokens": too_long, "repeated in training": repeated})
+    report.update({"psalm verses 1 (superscriptions)": superscriptions, "empty": empty, f"longer than {MAX_TOKENS} tokens": too_long,
+                   "repeated in training": repeated})
     report.update({name: len(items) for name, items in splits.items()})
     return splits, report
 

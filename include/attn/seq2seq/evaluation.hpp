@@ -12,6 +12,7 @@ namespace attn {
 
 struct Translation {
     Tokens output;
+    double log_probability = 0;                  // log p(output | source) under the model
     std::vector<std::vector<double>> attention;  // (T, S) weights, greedy decoding of attending models
 };
 

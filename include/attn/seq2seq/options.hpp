@@ -22,11 +22,13 @@ struct Seq2SeqOptions {
     int threads = 1;              // BLAS threads
     double learning_rate = 1e-3;  // --lr: a constant rate, unless the chapter sets train.learning_rate
     std::string out;              // --out; "" = out/<chapter>/<task>
+    std::vector<std::string> translate;  // --translate: sentences for a trained model ("-" = read standard input)
+    bool svg = false;             // --svg: with --translate, a heatmap per sentence in <run>/translations/
     TrainOptions train;           // train.folder is set by apply_seq2seq_options
 };
 
 /// --task --datasets --max-train --epochs --batch --lr --clip --budget --patience --seed --out
-/// --resume --beam --examples --threads
+/// --resume --beam --examples --threads --translate --svg
 void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options);
 
 /// After parsing: applies the thread count to BLAS (attn/support/runtime.hpp), makes --lr the
@@ -36,6 +38,13 @@ void apply_seq2seq_options(Seq2SeqOptions& options);
 
 /// Loads options.task and prints one line about it (sizes, vocabularies).
 Seq2SeqData load_and_describe(const Seq2SeqOptions& options);
+
+/// --translate: loads the run folder's best/ checkpoint into `model` (built with the same options
+/// it was trained with), then translates each sentence — from the command line, or one per line
+/// from standard input for "-" — printing the output, its log-probability and (attending models)
+/// the attention in the terminal; with --svg also a heatmap per sentence in <run>/translations/.
+/// Returns the exit code. Throws std::runtime_error when there is no trained model.
+int translate_sentences(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options);
 
 /// train_seq2seq, then one line: epochs, seconds, the best epoch and its validation loss.
 TrainReport train_and_describe(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options, Rng& rng);

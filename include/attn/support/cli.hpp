@@ -31,6 +31,8 @@ public:
     CommandLine& option(const std::string& name, unsigned long long& value, const std::string& help);
     CommandLine& option(const std::string& name, double& value, const std::string& help);
     CommandLine& option(const std::string& name, std::string& value, const std::string& help);
+    /// A repeatable option: each occurrence adds its value, in order.
+    CommandLine& option(const std::string& name, std::vector<std::string>& values, const std::string& help);
     /// Words that are not options, in order (e.g. file names).
     CommandLine& positionals(std::vector<std::string>& values, const std::string& help);
     /// A switch without a value: present means true.

@@ -1,0 +1,34 @@
+#!/bin/sh
+# --translate on a tiny trained checkpoint (README, chapter 2 "Translate your own sentences"):
+# chapter 2 trains briefly on the toy translations, then translates a sentence given on the
+# command line and two read from standard input, printing the output, its log-probability and the
+# attention; --svg writes a heatmap per sentence. Without a trained model it says so in one line.
+#   translate.sh BUILD_DIR
+set -eu
+build="$1"
+exe="$build/chapters/02_bahdanau/02_bahdanau"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
+flags="--task toy --embedding 8 --hidden 16 --attention 16 --threads 1 --seed 3 --out $tmp/run"
+
+"$exe" $flags --max-train 600 --epochs 2 --examples 0 > "$tmp/train.log" 2>&1 || fail "training: $(tail -n 3 "$tmp/train.log")"
+
+"$exe" $flags --translate "The small table carries the girls." > "$tmp/one.log" 2>&1 || fail "translate one sentence: $(cat "$tmp/one.log")"
+grep -q '^source:  the small table carries the girls \.$' "$tmp/one.log" || fail "the source is not tokenised as the task's files are: $(head -n 3 "$tmp/one.log")"
+grep -q '^output:  ' "$tmp/one.log" || fail "no output line"
+grep -Eq '^log p\(output \| source\) = -[0-9]+\.[0-9]{3} \([0-9]+ tokens\)$' "$tmp/one.log" || fail "no log-probability line: $(cat "$tmp/one.log")"
+grep -q 'training\|epoch 1' "$tmp/one.log" && fail "--translate trained again"
+
+printf 'my boy finds a black girl .\n\nthese zebras sell bread .\n' |
+  "$exe" $flags --translate - --svg > "$tmp/stdin.log" 2>&1 || fail "translate from standard input: $(cat "$tmp/stdin.log")"
+[ "$(grep -c '^output:  ' "$tmp/stdin.log")" = 2 ] || fail "two sentences from standard input (the empty line skipped): $(cat "$tmp/stdin.log")"
+grep -q 'not in the vocabulary, read as <unk>: zebras' "$tmp/stdin.log" || fail "the unknown word is not named"
+[ -s "$tmp/run/translations/sentence_0.svg" ] && [ -s "$tmp/run/translations/sentence_1.svg" ] || fail "--svg wrote no heatmaps"
+
+if "$exe" --task toy --out "$tmp/empty" --translate "a b" > "$tmp/none.log" 2>&1; then fail "translating without a trained model succeeded"; fi
+grep -q "no trained model in $tmp/empty/best" "$tmp/none.log" || fail "without a trained model: $(cat "$tmp/none.log")"
+
+[ "$failed" -eq 0 ] && echo "translate: all checks passed"
+[ "$failed" -eq 0 ]
