@@ -124,6 +124,40 @@ TEST_CASE("train: the model ends with the best validation epoch's parameters, an
     CHECK(model.training());
 }
 
+TEST_CASE("train: a run of many steps resumes with every step's loss (the manifest's lines stay under their cap)") {
+    /// 30,000 batches an epoch, each loss (w - 3)^2 + 1/3 (17 significant digits to write): two
+    /// epochs hold 60,000 step losses, 1.2 MB: more than a manifest line may hold (1 MiB)
+    class ManySteps : public TrainingTask {
+    public:
+        explicit ManySteps(Scalar& model) : model_(model) {}
+        std::vector<std::vector<std::size_t>> epoch(std::size_t, Rng&) const override {
+            return std::vector<std::vector<std::size_t>>(30000, std::vector<std::size_t>{0});
+        }
+        WeightedLoss loss(const std::vector<std::size_t>&, Rng&) const override {
+            const Tensor d = model_.w - real(3);
+            return {d * d + real(1.0 / 3), 1};
+        }
+        Validation validate() const override { return {1.0}; }
+
+    private:
+        Scalar& model_;
+    };
+    TrainOptions options = quiet(2);
+    options.folder = temp_folder("many_steps");
+    Scalar model;
+    ManySteps task(model);
+    Rng rng(1);
+    const TrainReport straight = train(model, task, options, rng);
+    REQUIRE(straight.step_loss.size() == 60000);
+    Scalar resumed_model;
+    ManySteps resumed_task(resumed_model);
+    options.resume = true;
+    Rng resumed_rng(1);
+    const TrainReport resumed = train(resumed_model, resumed_task, options, resumed_rng);  // nothing left to train
+    CHECK(resumed.step_loss == straight.step_loss);
+    CHECK(resumed.steps_in_epoch == straight.steps_in_epoch);
+}
+
 TEST_CASE("train: accuracy decides the best epoch when there is one, the loss breaks ties") {
     CHECK(Validation{2.0, 0.9}.better_than(Validation{1.0, 0.8}));  // higher accuracy wins over lower loss
     CHECK(Validation{1.0, 0.8}.better_than(Validation{2.0, 0.8}));  // a tie: the lower loss

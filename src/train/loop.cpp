@@ -103,15 +103,25 @@ void set_values(const std::vector<NamedParameter>& parameters, const std::vector
     for (std::size_t k = 0; k < parameters.size(); ++k) std::copy(values[k].data(), values[k].data() + values[k].size(), parameters[k].tensor->data());
 }
 
+/// Every step's loss goes into the manifest in lines of at most this many numbers ("step_loss.0",
+/// "step_loss.1", ...): a manifest line is a text line, capped at 1 MiB (attn/data/lines.hpp),
+/// and a long run has hundreds of thousands of steps.
+constexpr std::size_t step_losses_per_line = 10000;
+
 Metadata metadata_of(const TrainReport& report) {
-    return {{"epoch", std::to_string(report.epochs_done)},
-            {"best_epoch", std::to_string(report.best_epoch)},
-            {"seconds", numbers({report.seconds})},
-            {"train_loss", numbers(report.train_loss)},
-            {"step_loss", numbers(report.step_loss)},
-            {"steps_in_epoch", numbers(std::vector<double>(report.steps_in_epoch.begin(), report.steps_in_epoch.end()))},
-            {"valid_loss", numbers(report.valid_loss())},
-            {"valid_accuracy", numbers(report.valid_accuracy())}};
+    Metadata meta{{"epoch", std::to_string(report.epochs_done)},
+                  {"best_epoch", std::to_string(report.best_epoch)},
+                  {"seconds", numbers({report.seconds})},
+                  {"train_loss", numbers(report.train_loss)},
+                  {"steps_in_epoch", numbers(std::vector<double>(report.steps_in_epoch.begin(), report.steps_in_epoch.end()))},
+                  {"valid_loss", numbers(report.valid_loss())},
+                  {"valid_accuracy", numbers(report.valid_accuracy())}};
+    for (std::size_t from = 0, line = 0; from < report.step_loss.size(); from += step_losses_per_line, ++line) {
+        const auto begin = report.step_loss.begin() + long(from);
+        const auto end = report.step_loss.begin() + long(std::min(report.step_loss.size(), from + step_losses_per_line));
+        meta["step_loss." + std::to_string(line)] = numbers(std::vector<double>(begin, end));
+    }
+    return meta;
 }
 
 /// Restores the report from the last checkpoint's metadata.
@@ -123,7 +133,11 @@ TrainReport report_of(const Metadata& meta, const std::string& dir) {
     report.train_loss = parse_numbers(entry(meta, "train_loss", dir), "train_loss");
     const std::vector<double> loss = parse_numbers(entry(meta, "valid_loss", dir), "valid_loss");
     const std::vector<double> accuracy = parse_numbers(entry(meta, "valid_accuracy", dir), "valid_accuracy");
-    report.step_loss = parse_numbers(entry(meta, "step_loss", dir), "step_loss");
+    for (std::size_t line = 0; meta.count("step_loss." + std::to_string(line)) > 0; ++line) {
+        const std::string key = "step_loss." + std::to_string(line);
+        const std::vector<double> losses = parse_numbers(meta.at(key), key);
+        report.step_loss.insert(report.step_loss.end(), losses.begin(), losses.end());
+    }
     std::size_t steps = 0;
     for (const double k : parse_numbers(entry(meta, "steps_in_epoch", dir), "steps_in_epoch")) {
         if (!(k >= 0 && k == std::floor(k))) throw std::runtime_error(dir + ": the checkpoint's 'steps_in_epoch' holds a non-count");
@@ -131,8 +145,8 @@ TrainReport report_of(const Metadata& meta, const std::string& dir) {
         steps += std::size_t(k);
     }
     const std::size_t n = std::size_t(report.epochs_done);
-    if (report.steps_in_epoch.size() != n || steps != report.step_loss.size() || report.train_loss.size() != n || loss.size() != n || accuracy.size() != n || report.best_epoch < 1 ||
-        report.best_epoch > report.epochs_done) {
+    if (report.steps_in_epoch.size() != n || steps != report.step_loss.size() || report.train_loss.size() != n ||
+        loss.size() != n || accuracy.size() != n || report.best_epoch < 1 || report.best_epoch > report.epochs_done) {
         throw std::runtime_error(dir + ": the checkpoint's manifest is inconsistent (epochs, losses and best epoch disagree)");
     }
     for (std::size_t e = 0; e < n; ++e) report.validation.push_back({loss[e], accuracy[e]});
