@@ -56,7 +56,7 @@ inline double copy_accuracy_after_training(Seq2SeqModel& model, Rng& rng, int st
         for (std::size_t i = 0; i < n; ++i) {
             Tokens s(2 + rng.below(4));
             for (std::string& t : s) t = std::string(1, char('a' + rng.below(5)));
-            out.push_back({s, s, {}});
+            out.push_back({s, s, {}, {}});
         }
         return out;
     };

@@ -96,8 +96,10 @@ TEST_CASE("chapter 5: no position attends to the future; padding changes nothing
 
 TEST_CASE("chapter 5: decoding with the key/value cache equals recomputing every position, every normalisation") {
     using N = ch05::Normalization;
-    for (const auto& [pre_norm, norm] : std::vector<std::pair<bool, N>>{{false, N::layer}, {true, N::layer}, {false, N::batch},
-                                                                         {true, N::batch}, {false, N::rms}, {true, N::none}}) {
+    for (const std::pair<bool, N>& setting : std::vector<std::pair<bool, N>>{{false, N::layer}, {true, N::layer}, {false, N::batch},
+                                                                            {true, N::batch}, {false, N::rms}, {true, N::none}}) {
+        const bool pre_norm = setting.first;  // (no structured binding: CAPTURE's lambda may not capture one in C++17)
+        const N norm = setting.second;
         CAPTURE(int(norm));
         Rng rng(6);
         ch05::Transformer model(7, 6, tiny(pre_norm, norm), rng);

@@ -58,7 +58,7 @@ std::vector<AlignedPair> load_aligned_pairs(const std::string& path) { return pa
 std::vector<AlignedPair> parse_aligned_pairs(const std::string& text, const std::string& path) {
     std::vector<AlignedPair> pairs;
     for_each_record(text, path, 3, "source, target, links", [&](const std::vector<std::string>& f, const std::string& where) {
-        AlignedPair p{split(f[0], " "), split(f[1], " "), {}};
+        AlignedPair p{split(f[0], " "), split(f[1], " "), {}, {}};
         for (const std::string& link : split(f[2], " ")) {
             if (link.empty() && f[2].empty()) continue;  // a pair without links (no word of it is tagged)
             const bool sure = link.find('?') == std::string::npos;

@@ -19,9 +19,9 @@ std::vector<Seq2SeqExample> read_pairs(const std::string& path, bool characters)
     std::vector<Seq2SeqExample> out;
     for (const SentencePair& p : load_parallel_tsv(path)) {
         if (characters) {
-            out.push_back({split_characters(p.source), split_characters(p.target), {}});
+            out.push_back({split_characters(p.source), split_characters(p.target), {}, {}});
         } else {
-            out.push_back({split_words(p.source, false), split_words(p.target, false), {}});
+            out.push_back({split_words(p.source, false), split_words(p.target, false), {}, {}});
         }
     }
     return out;
