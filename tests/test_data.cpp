@@ -248,6 +248,18 @@ TEST_CASE("the shipped datasets load, with the documented sizes and consistent a
     const std::string bad_links = write("bad_links.tsv", "a b\tx y\t0-0 1-5\n");
     CHECK_THROWS_WITH_AS(load_aligned_pairs(bad_links),
                          (bad_links + ":1: link '1-5' points outside the sentences (2 and 2 tokens)").c_str(), std::runtime_error);
+    // possible links ("s?t", Och & Ney's P) apart from the sure ones; a pair may have no link at all
+    const std::vector<AlignedPair> mixed = parse_aligned_pairs("a b\tx y\t0-0 1?1 1?0\nc\tz\t\n", "mixed.tsv");
+    CHECK(mixed[0].links == Alignment{{0, 0}});
+    CHECK(mixed[0].possible == Alignment{{1, 1}, {1, 0}});
+    CHECK(mixed[1].links.empty());
+    CHECK(mixed[1].possible.empty());
+    CHECK_THROWS_WITH_AS(parse_aligned_pairs("a b\tx y\t1?\n", "half.tsv"),
+                         "half.tsv:1: target position '' is not a whole number", std::runtime_error);
+    CHECK_THROWS_WITH_AS(parse_aligned_pairs("a b\tx y\t1?0?1\n", "three.tsv"),
+                         "three.tsv:1: link '1?0?1' is not of the form s-t (sure) or s?t (possible)", std::runtime_error);
+    CHECK_THROWS_WITH_AS(parse_aligned_pairs("a b\tx y\t0?5\n", "far.tsv"),
+                         "far.tsv:1: link '0?5' points outside the sentences (2 and 2 tokens)", std::runtime_error);
     const std::string short_line = write("short.tsv", "a b\tx y\n");
     CHECK_THROWS_WITH_AS(load_aligned_pairs(short_line),
                          (short_line + ":1: expected 3 tab-separated fields (source, target, links), found 2").c_str(),

@@ -63,3 +63,20 @@ TEST_CASE("alignment: argmax links and AER (Och & Ney 2003)") {
     CHECK(alignment_error_rate({a}, {{{0, 0}, {0, 1}}}, {{{2, 2}}}) == doctest::Approx(0.4));
     CHECK(alignment_error_rate({{}}, {{{0, 0}}}, {{}}) == 1.0);
 }
+
+TEST_CASE("alignment baselines: the diagonal, and the expected AER of a uniformly drawn link") {
+    CHECK(diagonal_alignment(5, 3) == Alignment{{0, 0}, {2, 1}, {4, 2}});  // first to first, last to last
+    CHECK(diagonal_alignment(3, 1) == Alignment{{0, 0}});
+    CHECK(diagonal_alignment(0, 2).empty());
+    // one sentence, S = 4 source tokens, T = 2 output tokens, sure {(0,0)}, possible {(1,1)}:
+    // 1 - (|S| + |P u S|) / S_len / (T + |S|) = 1 - (1 + 2) / 4 / 3 = 0.75
+    const std::vector<Alignment> sure{{{0, 0}}}, possible{{{1, 1}}};
+    CHECK(uniform_alignment_error_rate({4}, {2}, sure, possible) == doctest::Approx(0.75).epsilon(1e-12));
+    // ... which is the mean AER over all 4 x 4 equally likely alignments, by enumeration
+    double mean = 0;
+    for (int s0 = 0; s0 < 4; ++s0)
+        for (int s1 = 0; s1 < 4; ++s1) mean += alignment_error_rate({{{s0, 0}, {s1, 1}}}, sure, possible) / 16;
+    CHECK(uniform_alignment_error_rate({4}, {2}, sure, possible) == doctest::Approx(mean).epsilon(1e-12));
+    CHECK_THROWS_WITH_AS(uniform_alignment_error_rate({4, 3}, {2}, sure, possible),
+                         "uniform_alignment_error_rate: lengths and alignments differ in number", std::invalid_argument);
+}

@@ -31,6 +31,9 @@ printf 'my boy finds a black girl .\n\nthese zebras sell bread .\n' |
 grep -q 'not in the vocabulary, read as <unk>: zebras' "$tmp/stdin.log" || fail "the unknown word is not named"
 [ -s "$tmp/run/translations/sentence_0.svg" ] && [ -s "$tmp/run/translations/sentence_1.svg" ] || fail "--svg wrote no heatmaps"
 
+if "$exe" $flags --translate "  " > "$tmp/blank.log" 2>&1; then fail "an empty sentence was translated"; fi
+grep -q "^02_bahdanau: --translate: an empty sentence$" "$tmp/blank.log" || fail "an empty sentence: $(cat "$tmp/blank.log")"
+
 if "$exe" --task toy --out "$tmp/empty" --translate "a b" > "$tmp/none.log" 2>&1; then fail "translating without a trained model succeeded"; fi
 grep -q "no trained model in $tmp/empty/best" "$tmp/none.log" || fail "without a trained model: $(cat "$tmp/none.log")"
 
