@@ -7,6 +7,7 @@
 
 #include "attn/data/batching.hpp"
 #include "attn/data/libfm.hpp"
+#include "attn/data/lines.hpp"
 #include "attn/data/loaders.hpp"
 #include "attn/data/shipped.hpp"
 #include "attn/data/text.hpp"
@@ -165,6 +166,44 @@ TEST_CASE("parallel TSV: attribution column, CRLF, blank lines; errors name file
     CHECK_THROWS_WITH_AS(load_parallel_tsv(dir), (dir + ": is a directory, not a file").c_str(), std::runtime_error);
 }
 
+TEST_CASE("lines: \\n, \\r\\n and \\r line ends, a UTF-8 byte-order mark skipped; NUL bytes and UTF-16 refused") {
+    auto lines_of = [](const std::string& text) {
+        Lines lines(text, "f.txt");
+        std::vector<std::string> out;
+        for (std::string line; lines.next(line);) out.push_back(line);
+        return out;
+    };
+    const std::vector<std::string> abc{"a", "b", "", "c"};
+    CHECK(lines_of("a\nb\n\nc\n") == abc);
+    CHECK(lines_of("a\r\nb\r\n\r\nc") == abc);
+    CHECK(lines_of("a\rb\r\rc\r") == abc);                        // old Mac / Excel line ends
+    CHECK(lines_of("\xEF\xBB\xBF" "a\nb\r\n\rc") == abc);            // byte-order mark, mixed ends
+    CHECK(lines_of("x\xEF\xBB\xBFy") == std::vector<std::string>{"x\xEF\xBB\xBFy"});  // only at the start
+    const std::string with_nul("ok\rok\nbad\0byte\n", 15);
+    Lines third(with_nul, "f.txt");
+    std::string line;
+    CHECK(third.next(line));
+    CHECK(third.next(line));
+    CHECK_THROWS_WITH_AS(third.next(line), "f.txt:3: a NUL byte at byte 4 (a binary or UTF-16 file? save it as UTF-8 text)", std::runtime_error);
+    const std::string utf16("\xFF\xFEh\0i\0", 6);
+    CHECK_THROWS_WITH_AS(Lines(utf16, "u.tsv"), "u.tsv: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8",
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(lines_of(std::string("h\0i\0\n\0", 7)), "f.txt:1: a NUL byte at byte 2 (a binary or UTF-16 file? save it as UTF-8 text)",
+                         std::runtime_error);
+}
+
+TEST_CASE("every loader reads a byte-order mark and CR-only line ends as the plain file") {
+    const std::vector<SentencePair> tsv = load_parallel_tsv(write("bom.tsv", "\xEF\xBB\xBF" "Go.\tVa !\rHi.\tSalut.\r"));
+    REQUIRE(tsv.size() == 2);
+    CHECK(tsv[0].source == "Go.");  // no byte-order mark glued to the first word
+    CHECK(tsv[1].target == "Salut.");
+    const LabelledTexts csv = load_classification_csv(write("bom.csv", "\xEF\xBB\xBF" "label,text\r1,good\r2,bad\r"));
+    CHECK(csv.texts == std::vector<std::string>{"good", "bad"});  // the header is still recognised
+    CHECK(csv.label_names == std::vector<std::string>{"1", "2"});
+    const Vocabulary v = Vocabulary::load(write("bom_vocab.txt", "\xEF\xBB\xBF<pad>\r\n<unk>\r\n<bos>\r\n<eos>\r\nword\r\n"));
+    CHECK(v.id("word") == 4);
+}
+
 TEST_CASE("CSV records: quotes, doubled quotes, commas inside quotes") {
     CHECK(parse_csv_record("a,b,c") == std::vector<std::string>{"a", "b", "c"});
     CHECK(parse_csv_record("\"1\",\"a, b\",\"say \"\"hi\"\"\"") == std::vector<std::string>{"1", "a, b", "say \"hi\""});
@@ -301,7 +340,7 @@ TEST_CASE("libFM format: every malformed line is refused with the file, the line
     CHECK(error_of("1 0:inf\n") == "f.libfm:1: expected index:value, found '0:inf'");
     CHECK(error_of("1 0:1 1:1\n2\n") == "f.libfm:2: the label has no index:value pairs after it");
     CHECK(error_of("1 0:1 1:1\n2 0:1\n") == "f.libfm:2: 1 index:value pairs, but the first example has 2 (every line needs one per field)");
-    CHECK(error_of(std::string("1 0:1\n2 0:\0", 11)) == "f.libfm:2: the line holds a NUL byte (not a text file?)");
+    CHECK(error_of(std::string("1 0:1\n2 0:\0", 11)) == "f.libfm:2: a NUL byte at byte 5 (a binary or UTF-16 file? save it as UTF-8 text)");
     CHECK(error_of("") == "f.libfm: no examples (expected lines 'label index:value ...')");
     CHECK(error_of("\n  \n") == "f.libfm: no examples (expected lines 'label index:value ...')");
 }

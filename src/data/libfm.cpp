@@ -53,16 +53,13 @@ std::vector<std::string> words_of(const std::string& line) {
 LibfmData load_libfm(const std::string& path) { return parse_libfm(read_text_file(path), path); }
 
 LibfmData parse_libfm(const std::string& text, const std::string& name) {
-    const std::string bom = "\xEF\xBB\xBF";
-    const std::string body = text.compare(0, bom.size(), bom) == 0 ? text.substr(bom.size()) : text;
-    Lines lines(body, name);
+    Lines lines(text, name);  // skips a byte-order mark, refuses NUL bytes
     LibfmData data;
     std::string line;
     while (lines.next(line)) {
         const std::vector<std::string> words = words_of(line);
         if (words.empty()) continue;
         const std::string where = lines.where();
-        if (line.find('\0') != std::string::npos) throw std::runtime_error(where + ": the line holds a NUL byte (not a text file?)");
         double label = 0;
         if (!finite_number(words[0], label)) {
             throw std::runtime_error(where + ": expected a label (a finite number) first, found '" + words[0] + "'");

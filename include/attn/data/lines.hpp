@@ -1,9 +1,11 @@
 // attn/data/lines.hpp — reading text files line by line, the same way in every parser.
 //
 // Every loader (TSV, CSV, vocabulary, checkpoint manifest, the shipped datasets) reads its file
-// whole with read_text_file and walks it with Lines, so they all agree on the details: \n or \r\n
-// line ends, lines numbered from 1 for error messages, and a cap on line length so that a binary
-// file or a file without line breaks is refused with a message instead of exhausting memory.
+// whole with read_text_file and walks it with Lines, so they all agree on the details: \n, \r\n or
+// \r line ends (the last: old Mac and Excel exports), a UTF-8 byte-order mark at the start skipped
+// (Windows editors write one), lines numbered from 1 for error messages, and refusals with the cause
+// named for what is not UTF-8 text — a UTF-16 file, NUL bytes (a binary file), a line over the cap
+// (a file without line breaks) — instead of garbled records or exhausted memory.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +26,8 @@ public:
     Lines(const std::string& text, std::string name);
 
     /// The next line without its line end; false at the end of the text. Throws
-    /// std::runtime_error ("name:N: line is ... bytes long ...") for a line over the cap.
+    /// std::runtime_error naming the line ("name:N: ...") for a line over the cap or a NUL byte,
+    /// and for a file that starts with a UTF-16 byte-order mark.
     bool next(std::string& line);
 
     std::size_t number() const { return number_; }  // of the line last returned, from 1
