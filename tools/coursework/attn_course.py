@@ -256,6 +256,10 @@ def load_manifest(path, chosen, hidden=None, hidden_path=None):
                 missing = {"name", "executable", "cases", "points"} - set(entry)
                 if missing:
                     raise KitError(f"{where}: a test of {ex_id} lacks '{sorted(missing)[0]}'")
+                executable = Path(str(entry["executable"]))
+                if executable.is_absolute() or ".." in executable.parts or not executable.parts:
+                    raise KitError(f"{where}: the executable '{entry['executable']}' of {ex_id} is not a path inside the "
+                                   "graded build's tests/ folder")
                 if "," in entry["cases"]:
                     raise KitError(f"{where}: '{entry['cases']}': one pattern per test, without commas (doctest splits on them)")
                 entry = dict(entry, hidden=source is hidden)
@@ -276,7 +280,7 @@ class TestResult:
     name: str
     max_score: float
     score: float
-    status: str   # passed, failed, not implemented, crashed, timed out, compile error, missing
+    status: str   # passed, failed, not implemented, crashed, timed out, left processes running, compile error, missing
     output: str
 
 
@@ -366,27 +370,105 @@ def build(tree, targets, log):
     return result.returncode == 0, result.stdout + result.stderr
 
 
+OUTPUT_LIMIT = 1 << 20  # bytes of a test's output kept (its end): a test that floods cannot exhaust memory
+
+
+def become_subreaper():
+    """Makes this process the reaper of every orphaned descendant (Linux prctl PR_SET_CHILD_SUBREAPER),
+    so a test's leftovers — even one that left its session with setsid — stay findable as our
+    descendants, to be killed. Returns False where that is not available."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # 36 = PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def descendants():
+    """Process ids of every living descendant of this process (from /proc)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode("ascii", "replace")
+        except OSError:
+            continue  # it ended meanwhile
+        fields = stat[stat.rfind(")") + 2:].split()  # after "pid (name) ": state, ppid, ...
+        if fields and fields[0] not in ("Z", "X"):
+            parents[int(entry)] = int(fields[1])
+    found, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in found}
+        found |= frontier
+    return found
+
+
+def kill_tree(process):
+    """Kills the test's process group and every other descendant it left (a daemon, a process in
+    a session of its own), and reaps them. Returns how many were still running besides the test."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+    left = descendants()
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for _ in range(100):  # reap the ones reparented to us; others are reaped by their own parents
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            if not descendants():
+                break
+            time.sleep(0.01)
+    return len(left)
+
+
 def run_test(tree, test, exercise, timeout):
+    """Runs one test process with a time limit. Its output goes to a file, not a pipe, so nothing it
+    leaves behind can keep the grader waiting for the pipe to close; at the end (or the time limit)
+    its whole process tree is killed, and leftovers are reported against the exercise."""
     exe = tree / "build" / "tests" / test["executable"]
     env = dict(os.environ, ATTN_EXERCISE_UNDER_TEST=exercise, OPENBLAS_NUM_THREADS="1")
     command = [str(exe), f"--test-case={test['cases']}", "--no-colors=true", "--no-version=true"]
     start = time.monotonic()
-    try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   env=env, cwd=tree, start_new_session=True)
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-        return "timed out", f"timed out after {timeout} s (an endless loop?)\n" + tail(output)
+    with tempfile.TemporaryFile() as log:
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                       env=env, cwd=tree, start_new_session=True)
+        except OSError as error:
+            return "failed", f"cannot run {test['executable']}: {error.strerror}"
+        try:
+            process.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        returncode = process.returncode
+        left = kill_tree(process)
+        size = log.seek(0, os.SEEK_END)
+        log.seek(max(0, size - OUTPUT_LIMIT))
+        output = log.read().decode("utf-8", "replace")
     seconds = time.monotonic() - start
-    if process.returncode < 0:
-        name = signal.Signals(-process.returncode).name
+    if timed_out:
+        return "timed out", f"timed out after {timeout:g} s (an endless loop?)\n" + tail(output)
+    if left:
+        return "left processes running", (f"the test ended but left {left} process{'es' if left > 1 else ''} running "
+                                           "(killed by the grader)\n" + tail(output))
+    if returncode < 0:
+        name = signal.Signals(-returncode).name
         return "crashed", f"crashed with {name} after {seconds:.1f} s\n" + tail(output)
     ran = re.search(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed", output)
     if ran is None or int(ran.group(1)) == 0:
         return "failed", f"no test case matched '{test['cases']}' in {test['executable']} (a manifest error)\n" + tail(output)
-    if process.returncode == 0:
+    if returncode == 0:
         return "passed", tail(output)
     implemented = re.search(r"exercise (\S+) " + NOT_IMPLEMENTED, output)
     if implemented:
@@ -617,6 +699,7 @@ def main(argv=None):
         elif args.command == "check":
             check_kit(exercises, args.build)
         elif args.command == "order":
+            become_subreaper()
             check_order(exercises, 120)
         elif args.command == "student":
             make_student_tree(args.out, chosen, args.tarball)
@@ -626,12 +709,23 @@ def main(argv=None):
                 hidden_path = Path(args.hidden) / "manifest.json"
                 if not hidden_path.is_file():
                     raise KitError(f"{hidden_path}: no such file (a hidden test folder needs its manifest.json)")
-                hidden_manifest = json.loads(hidden_path.read_text(encoding="utf-8"))
+                try:
+                    hidden_manifest = json.loads(hidden_path.read_text(encoding="utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                    raise KitError(f"{hidden_path}: not a JSON manifest ({error})")
             tests = load_manifest(MANIFEST, {e.id: e for e in chosen}, hidden_manifest, args.hidden)
+            become_subreaper()
             grade(args.submission, args.out, chosen, tests, args.hidden, args.timeout, args.keep)
     except KitError as error:
         print(f"attn_course.py: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # an --out that is a file, a folder without permission, a full disk: one line
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"attn_course.py: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("attn_course.py: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
     return 0
 
 
