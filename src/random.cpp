@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "attn/memory.hpp"
 #include "attn/record.hpp"
 
 namespace attn {
@@ -43,12 +44,14 @@ void Rng::set_state(const std::string& state) {
 }
 
 Tensor uniform(const Shape& shape, real lo, real hi, Rng& rng) {
+    require_memory(shape, 4);  // random initialisation: a parameter to be (value, gradient, two moments)
     Array a = xt::empty<real>(shape);
     for (real& v : a) v = static_cast<real>(rng.uniform(lo, hi));
     return make_tensor(std::move(a));
 }
 
 Tensor normal(const Shape& shape, real mean, real stddev, Rng& rng) {
+    require_memory(shape, 4);
     Array a = xt::empty<real>(shape);
     for (real& v : a) v = static_cast<real>(mean + stddev * rng.normal());
     return make_tensor(std::move(a));

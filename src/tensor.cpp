@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "attn/memory.hpp"
 #include "attn/record.hpp"
 
 namespace attn {
@@ -27,6 +28,10 @@ Ids::Ids(Shape shape_, std::vector<int> values_) : shape(std::move(shape_)), val
 
 Ids::Ids(std::vector<int> values_) : shape{values_.size()}, values(std::move(values_)) {}
 
+Storage::~Storage() {
+    if (parameter_bytes != 0) count_parameter_bytes(-(long long)parameter_bytes);
+}
+
 Tensor::Tensor(std::shared_ptr<Storage> storage) : storage_(std::move(storage)) {}
 
 Tensor make_tensor(Array value) {
@@ -35,9 +40,13 @@ Tensor make_tensor(Array value) {
     return Tensor(std::move(storage));
 }
 
-Tensor Tensor::zeros(const Shape& shape) { return make_tensor(attn::zeros(shape)); }
+Tensor Tensor::zeros(const Shape& shape) {
+    require_memory(shape);
+    return make_tensor(attn::zeros(shape));
+}
 
 Tensor Tensor::full(const Shape& shape, real value) {
+    require_memory(shape);
     Array a = xt::empty<real>(shape);
     a.fill(value);
     return make_tensor(std::move(a));
@@ -51,6 +60,7 @@ Tensor Tensor::from(const Shape& shape, std::vector<real> values) {
                                  std::to_string(element_count(shape)) + " values, got " +
                                  std::to_string(values.size()));
     }
+    require_memory(shape);
     Array a = xt::empty<real>(shape);
     std::copy(values.begin(), values.end(), a.begin());
     return make_tensor(std::move(a));
@@ -66,6 +76,12 @@ Tensor& Tensor::set_requires_grad(bool on) {
     if (s.tape_id != 0) {
         throw std::logic_error("set_requires_grad: only a leaf tensor (not computed by a recorded op) can be "
                                "made a parameter; use detach() first");
+    }
+    // A parameter counts towards the memory training needs (attn/memory.hpp), once.
+    if (on && s.parameter_bytes == 0 && s.value.size() > 0) {
+        const std::size_t bytes = s.value.size() * sizeof(real);
+        count_parameter_bytes((long long)bytes);
+        s.parameter_bytes = bytes;
     }
     s.requires_grad = on;
     return *this;

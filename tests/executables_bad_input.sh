@@ -71,6 +71,7 @@ expect "experiment tool: malformed argument" "expected label=path" "$build/tools
 expect "loss plot tool: a folder without a run" "no checkpoint here" "$build/tools/experiments/compare_losses" "label=$out"
 
 bench="$build/bench/attn_bench"; kit="$source/tools/coursework/attn_course.py"
+: > "$in/a_coursework_file"
 expect "benchmark: unknown workload" "--workloads: '7' is not a number in 1..5" "$bench" --workloads 7 --no-micro
 expect "benchmark: zero threads" "--threads: '0' is not a number in 1..256" "$bench" --threads 0
 expect "benchmark: too few steps" "--steps: 2 is out of range" "$bench" --steps 2
@@ -78,6 +79,11 @@ expect "coursework: unknown exercise" "unknown exercise ch9.nope" python3 "$kit"
 mkdir -p "$in/not_empty" && : > "$in/not_empty/file"
 expect "coursework: student copy into a used folder" "not_empty: exists and is not empty" python3 "$kit" student "$in/not_empty"
 expect "coursework: missing submission" "missing_submission: not a folder" python3 "$kit" grade "$in/missing_submission" --out "$out"
+expect "coursework: --out is a file" "a_coursework_file: File exists" python3 "$kit" grade "$source" --out "$in/a_coursework_file"
+mkdir -p "$in/hidden_escape"
+printf '{"exercises": {"ch0.mul_backward": [{"name": "x", "executable": "../../../../bin/sh", "cases": "*", "points": 1}]}}' > "$in/hidden_escape/manifest.json"
+expect "coursework: a hidden test outside the build" "the executable '../../../../bin/sh' of ch0.mul_backward is not a path inside the graded build's tests/ folder" \
+  python3 "$kit" grade "$source" --out "$out" --hidden "$in/hidden_escape"
 expect "coursework: hidden tests without a manifest" "manifest.json: no such file" python3 "$kit" grade "$source" --out "$out" --hidden "$in/a_folder.tsv"
 
 # ---- data files ----------------------------------------------------------------------------------
@@ -127,6 +133,19 @@ expect "chapter 7: zero width" "--t: 0 is out of range" "$ch7" --t 0
 expect "chapter 7: negative --max-train" "--max-train: -3 is negative" "$ch7" --max-train -3
 expect "chapter 4: negative --max-train" "--max-train: -3 is negative" "$ch4" --max-train -3
 
+printf 'good\tbon\nba\000d\tmauvais\n' > "$in/nul.tsv"
+expect "a NUL byte (a binary file)" "nul.tsv:2: a NUL byte at byte 3" "$ch2" --task "$in/nul.tsv" --out "$out"
+printf '\377\376g\000o\000\t\000v\000a\000\n\000' > "$in/utf16.tsv"
+expect "a UTF-16 file" "utf16.tsv: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8" "$ch5" --task "$in/utf16.tsv" --out "$out"
+printf 'label,text\n1,good food .\n2,bad food .\n' > "$in/two.csv"
+expect "chapter 4: too few texts to split" "two.csv: 2 labelled texts cannot be split into training, validation and test documents (at least 3 needed)" \
+  "$ch4" --data "$in/two.csv" --out "$out"
+expect "a seed beyond 64 bits" "--seed: 18446744073709551616 is out of range: must be at most 18446744073709551615" "$ch1" --seed 18446744073709551616
+expect "a width that cannot fit in memory" "02_bahdanau: the model does not fit in memory with --max-train 10 --hidden 300000: a (300000, 900000) array" \
+  "$ch2" --hidden 300000 --max-train 10 --out "$out"
+expect "a width that cannot fit in memory (chapter 5)" "05_transformer: the model does not fit in memory with --max-train 10 --d-model 4000000000 --heads 1: a (39, 4000000000) array" \
+  "$ch5" --d-model 4000000000 --heads 1 --max-train 10 --out "$out"
+
 # ---- output folder ---------------------------------------------------------------------------------
 expect "--out in a read-only place" "cannot create output folder /proc/attn" "$ch2" --out /proc/attn/out --max-train 10
 : > "$in/a_file"
@@ -154,6 +173,28 @@ resume_case() {  # resume_case NAME EXPECTED_TEXT DAMAGE_COMMAND [extra flags]
   rm -rf "$tmp/before" "$work/out"
   expect "$name" "$text" sh -c "cat '$tmp/resume_stderr' >&2; exit $status"
 }
+expect "--resume with --overwrite" "--resume and --overwrite contradict each other" "$ch2" $small --resume --overwrite --out "$out"
+# a new run into a folder that holds a run: refused, the run untouched
+cp -r "$in/run" "$tmp/held" && cp -r "$in/run" "$tmp/held_before"
+expect "a new run over an earlier one" "held already holds a run (.*held/checkpoint, after epoch 1): --resume continues it, --overwrite replaces it" \
+  "$ch2" $small --epochs 1 --out "$tmp/held"
+diff -r "$tmp/held_before" "$tmp/held" > /dev/null || { echo "FAILED: a new run over an earlier one (the earlier run changed)"; failed=$((failed + 1)); }
+# two runs on one folder: the second is refused while the first holds it
+"$ch2" --epochs 50 --out "$tmp/busy" > /dev/null 2>&1 &
+first=$!
+for _ in $(seq 1 500); do [ -f "$tmp/busy/loss.svg" ] || [ -d "$tmp/busy" ] && break; sleep 0.01; done
+sleep 0.5
+expect "two runs on one --out" "busy: another run is using this folder (its --out); wait for it to end, or choose another --out" \
+  "$ch2" $small --epochs 1 --out "$tmp/busy"
+kill "$first" 2> /dev/null; wait "$first" 2> /dev/null
+# --resume on other data whose vocabulary has the same size: refused, naming the difference
+for i in $(seq 1 30); do printf 'a b\tx y\nc d\tz w\ne f\tu v\n'; done > "$in/words_a.tsv"
+sed 's/a/q/g' "$in/words_a.tsv" > "$in/words_q.tsv"
+"$ch2" $small --task "$in/words_a.tsv" --epochs 1 --out "$tmp/words" > /dev/null 2>&1 || echo "FAILED: could not train on words_a.tsv"
+cp -r "$tmp/words" "$tmp/words_before"
+expect "--resume on other data with a vocabulary of the same size" "its source vocabulary differs from this run's (10 lines there, 10 here; line " \
+  "$ch2" $small --task "$in/words_q.tsv" --epochs 2 --resume --out "$tmp/words"
+diff -r "$tmp/words_before" "$tmp/words" > /dev/null || { echo "FAILED: the refused resume changed the checkpoint"; failed=$((failed + 1)); }
 expect "resume without a checkpoint" "no checkpoint here" "$ch2" $small --resume --out "$out"
 expect "resume without a checkpoint (chapter 4)" "han/checkpoint: no checkpoint here" "$ch4" --epochs 1 --resume --out "$out"
 expect "negative patience" "--patience: -1 is out of range" "$ch3" --patience -1

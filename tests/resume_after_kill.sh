@@ -6,7 +6,9 @@
 #  1. run twice uninterrupted: metrics.json and every saved array must be identical;
 #  2. killed with kill -9 at an arbitrary moment after its second checkpoint, then --resume'd;
 #  3. killed (SIGKILL, via ATTN_FAULT — see include/attn/support/fault.hpp) inside each step of its third
-#     checkpoint save, and inside an output file's atomic write, then --resume'd.
+#     checkpoint save, and inside an output file's atomic write, then --resume'd (which must also
+#     clean up what the killed run had half-written);
+#  4. (chapter 2) stopped with SIGTERM and with SIGINT, then --resume'd.
 # Every resumed run must end bit for bit where the uninterrupted one did: the same metrics.json,
 # the same parameters, optimiser state and generator state, the same per-epoch losses (written
 # with 17 digits in the checkpoint's manifest). One BLAS thread: see README, "Reliability".
@@ -72,6 +74,8 @@ kill_at_faults() {
     status=$?
     [ "$status" -eq 137 ] || { fail "${label}ATTN_FAULT=$fault:kill did not kill the run (exit $status)"; continue; }
     run "$out" --resume || { fail "${label}resume after a kill at $fault (see $out.log)"; cat "$out.log"; continue; }
+    debris=$(find "$out" -name '*.tmp*' -o -name '*.old' | head -3)
+    [ -z "$debris" ] || fail "${label}killed at $fault: the resumed run left what the killed one had half-written: $debris"
     same "$straight" "$out" "${label}killed at $fault, then --resume"
   done
 }
@@ -92,6 +96,30 @@ kill_after "$tmp/killed" checkpoint/manifest.tsv '^meta	epoch	[2-9]' &&
 # killed inside a checkpoint save (the third), or an atomic file write (the 100th: in the second save)
 kill_at_faults "$tmp/straight" "" checkpoint:staged-params:3 checkpoint:staged:3 checkpoint:old-moved:3 checkpoint:swapped:3 \
   write:before-rename:100
+
+# SIGTERM (a batch system's time limit) and SIGINT (Ctrl-C) after the second checkpoint: the run stops
+# with one line naming the checkpoint to resume from, exit status 128 + the signal, nothing
+# half-written left behind; --resume then ends where the uninterrupted run did
+for sig in TERM INT; do
+  out="$tmp/signal_$sig"
+  "$exe" $flags --out "$out" > "$out.log" 2> "$out.err" &
+  pid=$!
+  for _ in $(seq 1 6000); do
+    grep -q '^meta	epoch	[2-9]' "$out/checkpoint/manifest.tsv" 2> /dev/null && break
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.01
+  done
+  kill -s "$sig" "$pid"
+  wait "$pid"
+  status=$?
+  expected=$([ "$sig" = TERM ] && echo 143 || echo 130)
+  [ "$status" -eq "$expected" ] || fail "SIG$sig: exit status $status, expected $expected"
+  [ "$(wc -l < "$out.err")" -eq 1 ] && grep -q "^02_bahdanau: stopped by SIG$sig .*checkpoint.*--resume" "$out.err" ||
+    fail "SIG$sig: expected one line naming the checkpoint, got: $(head -c 300 "$out.err")"
+  debris=$(find "$out" -name '*.tmp*' -o -name '*.old' | head -3)
+  [ -z "$debris" ] || fail "SIG$sig: left behind: $debris"
+  run "$out" --resume && same "$tmp/straight" "$out" "SIG$sig after 2 or more epochs, then --resume"
+done
 
 # ---- chapter 4: two models trained one after the other, each with its own folder ----
 exe="$build/chapters/04_han/04_han"

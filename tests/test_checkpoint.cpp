@@ -230,6 +230,39 @@ TEST_CASE("checkpoint: every mismatch is reported at once") {
                          (temp_path("nothing") + ": no checkpoint here (manifest.tsv is missing)").c_str(), std::runtime_error);
 }
 
+TEST_CASE("checkpoint: its identity (vocabularies, model options) is saved, read back, and a different one refused by name") {
+    Rng rng(5);
+    Tiny model(4, 5, rng);
+    const std::string dir = temp_path("identity");
+    const Identity trained{{"source vocabulary", "<pad>\n<unk>\n<bos>\n<eos>\nchat\nchien\n"}, {"model", "pre-norm\n"}};
+    save_checkpoint(dir, model, nullptr, nullptr, {}, trained);
+    CHECK(read_checkpoint_identity(dir) == trained);
+    CHECK(std::filesystem::exists(dir + "/identity/source_vocabulary.txt"));
+    load_checkpoint(dir, model, nullptr, nullptr, &trained);  // the same: loads
+    const Identity subset{{"model", "pre-norm\n"}};
+    load_checkpoint(dir, model, nullptr, nullptr, &subset);   // what is not asked for is not compared
+
+    // the same size, other words: the ids would silently mean other words
+    Identity other = trained;
+    other["source vocabulary"] = "<pad>\n<unk>\n<bos>\n<eos>\nchien\nchat\n";
+    CHECK_THROWS_WITH_AS(load_checkpoint(dir, model, nullptr, nullptr, &other),
+                         (dir + ": the checkpoint does not fit the model (1 problem): its source vocabulary differs from this run's "
+                                "(6 lines there, 6 here; line 5 is 'chat' in the checkpoint, 'chien' here)").c_str(),
+                         std::runtime_error);
+    other = trained;
+    other["model"] = "post-norm\n";
+    other["source vocabulary"] += "extra\n";
+    CHECK_THROWS_WITH_AS(load_checkpoint(dir, model, nullptr, nullptr, &other),
+                         (dir + ": the checkpoint does not fit the model (2 problems): its model differs from this run's (1 lines there, "
+                                "1 here; line 1 is 'pre-norm' in the checkpoint, 'post-norm' here); its source vocabulary differs from "
+                                "this run's (6 lines there, 7 here; line 7 is (no line) in the checkpoint, 'extra' here)").c_str(),
+                         std::runtime_error);
+    // a checkpoint that does not record what is asked for (an older attn) cannot be checked: refused
+    save_checkpoint(dir, model, nullptr, nullptr);
+    CHECK_THROWS_WITH_AS(load_checkpoint(dir, model, nullptr, nullptr, &subset),
+                         doctest::Contains("it does not record its model (saved by an older attn?)"), std::runtime_error);
+}
+
 TEST_CASE("checkpoint: buffers (BatchNorm's running statistics) are saved and restored beside the parameters") {
     struct Normed : Module {
         BatchNorm norm{3};

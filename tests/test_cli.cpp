@@ -1,8 +1,11 @@
 // attn::CommandLine: values parsed, defaults kept, bad input refused with a non-zero status.
+#include <csignal>
 #include <optional>
 #include <vector>
 
+#include "attn/memory.hpp"
 #include "attn/support/cli.hpp"
+#include "attn/support/signals.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -59,6 +62,7 @@ TEST_CASE("CommandLine: --help exits 0, bad input exits non-zero") {
              {"--lr", "abc"},       // not a number
              {"--lr", "11"},        // above the maximum
              {"--seed", "-3"},      // negative for an unsigned option
+             {"--seed", "18446744073709551616"},  // 2^64: CLI11 alone would keep 2^64 - 1
              {"--bogus"},           // unknown flag
              {"--out"},             // missing value
          }) {
@@ -68,4 +72,29 @@ TEST_CASE("CommandLine: --help exits 0, bad input exits non-zero") {
         CHECK(*code != 0);
     }
     CHECK(o.seed == 1);  // a refused value does not leak into the variable
+}
+
+TEST_CASE("CommandLine: the whole unsigned 64-bit range is a seed, exactly") {
+    Options o;
+    CHECK_FALSE(parse(o, {"--seed", "18446744073709551615"}).has_value());
+    CHECK(o.seed == 18446744073709551615ULL);
+    CHECK_FALSE(parse(o, {"--seed", "0"}).has_value());
+    CHECK(o.seed == 0);
+}
+
+TEST_CASE("CommandLine::fail: one line, the sizes given for a model too big, 128 + the signal after one") {
+    std::size_t hidden = 4, seed = 1;
+    std::string out;
+    std::vector<std::string> words{"program", "--hidden", "300000", "--out", "x", "--seed", "2"};
+    Args args(words);
+    CommandLine cli("test");
+    cli.option("--hidden", hidden, "width");
+    cli.option("--seed", seed, "seed");
+    cli.option("--out", out, "folder");
+    REQUIRE_FALSE(cli.parse(args.argc(), args.argv.data()).has_value());
+    CHECK(cli.given_numbers() == "--hidden 300000 --seed 2");  // as typed, numbers only, in declaration order
+    CHECK(cli.fail("program", OutOfMemory("a (300000, 900000) array needs 4.3 TB")) == 1);
+    CHECK(cli.fail("program", std::runtime_error("x.tsv: no such file")) == 1);
+    CHECK(cli.fail("program", Interrupted(SIGTERM, "stopped by SIGTERM")) == 143);
+    CHECK(cli.fail("program", Interrupted(SIGINT, "stopped by SIGINT")) == 130);
 }

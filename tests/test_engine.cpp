@@ -2,6 +2,8 @@
 // the printed tape and the DOT export.
 #include <sstream>
 
+#include "attn/memory.hpp"
+#include "attn/random.hpp"
 #include "attn/record.hpp"
 #include "check.hpp"
 
@@ -275,4 +277,30 @@ TEST_CASE("Rng is the standard mt19937_64 underneath, and reproducible") {
     CHECK(std::abs(total / n) < 0.01);          // mean 0, standard error 1/sqrt(n) = 0.0022
     CHECK(std::abs(squares / n - 1.0) < 0.02);  // variance 1, standard error sqrt(2/n) = 0.0032
     for (int i = 0; i < 1000; ++i) CHECK(stats.below(3) < 3);
+}
+
+TEST_CASE("arrays that cannot fit are refused before they are allocated, parameters counted until freed") {
+    const std::size_t alive = parameter_bytes_alive();
+    // absurd: more than any machine has (and more than std::size_t can count)
+    CHECK_THROWS_AS(Tensor::zeros({std::size_t(1) << 40, std::size_t(1) << 30}), OutOfMemory);
+    Rng rng(1);
+    CHECK_THROWS_WITH_AS(uniform({std::size_t(1) << 62, 4}, -1, 1, rng),
+                         doctest::Contains("array to train (x4: value, gradient, Adam's two moments) needs"), OutOfMemory);
+    set_memory_limit(alive * 4 + 4000 * sizeof(real));  // room to train 1,000 more parameters
+    struct Restore { ~Restore() { set_memory_limit(0); } } restore;
+    CHECK_THROWS_WITH_AS(uniform({1001}, -1, 1, rng), doctest::Contains("more than the memory limit of"), OutOfMemory);
+    {
+        Tensor a = uniform({600}, -1, 1, rng).set_requires_grad();
+        CHECK(parameter_bytes_alive() == alive + 600 * sizeof(real));
+        CHECK_THROWS_WITH_AS(uniform({600}, -1, 1, rng), doctest::Contains("beside"), OutOfMemory);  // 1,200 > 1,000
+        Tensor b = Tensor::zeros({600});  // made, but not yet a parameter: fits beside a
+        CHECK_THROWS_WITH_AS(b.set_requires_grad(), doctest::Contains("the parameters need"), OutOfMemory);
+        CHECK(parameter_bytes_alive() == alive + 600 * sizeof(real));  // a refused parameter is not counted
+        Tensor shared = a;  // a second handle: the storage is counted once
+        a.set_requires_grad();
+        CHECK(parameter_bytes_alive() == alive + 600 * sizeof(real));
+    }
+    CHECK(parameter_bytes_alive() == alive);  // freed: counted no more
+    Tensor c = uniform({1000}, -1, 1, rng).set_requires_grad();  // now it fits
+    CHECK(parameter_bytes_alive() == alive + 1000 * sizeof(real));
 }

@@ -1,7 +1,9 @@
 // The progress line, the token loss, and the training loop.
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include "attn/train/loop.hpp"
 #include "attn/train/loss.hpp"
 #include "attn/train/progress.hpp"
+#include "attn/train/run_folder.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -244,4 +247,101 @@ TEST_CASE("train: bad options and a missing checkpoint are refused with one clea
     options = quiet(1);
     options.learning_rate = nullptr;
     CHECK_THROWS_WITH_AS(train(model, task, options, rng), "training needs a learning-rate schedule", std::invalid_argument);
+}
+
+namespace {
+
+/// A task that sends its own process a signal at a given step (counted over the whole run).
+class SignalledTask : public ScriptedTask {
+public:
+    SignalledTask(Scalar& model, int signal_at_step, int signal_number)
+        : ScriptedTask(model, std::vector<Validation>(10, Validation{1.0})), at_(signal_at_step), signal_(signal_number) {}
+    WeightedLoss loss(const std::vector<std::size_t>& batch, Rng& rng) const override {
+        if (++steps_ == at_) std::raise(signal_);
+        return ScriptedTask::loss(batch, rng);
+    }
+
+private:
+    int at_, signal_;
+    mutable int steps_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("train: SIGTERM / SIGINT stop the run after the step in progress, saying which checkpoint holds the work") {
+    const std::string folder = temp_folder("signalled");
+    TrainOptions options = quiet(5);
+    options.folder = folder;
+    const StopOnSignal stop("test", "stopped");
+    {   // 2 steps an epoch: step 5 is in epoch 3, after epoch 2's checkpoint
+        Scalar model;
+        SignalledTask task(model, 5, SIGTERM);
+        Rng rng(1);
+        try {
+            train(model, task, options, rng);
+            FAIL("expected Interrupted");
+        } catch (const Interrupted& stopped) {
+            CHECK(stopped.signal == SIGTERM);
+            CHECK(std::string(stopped.what()) == "stopped by SIGTERM during epoch 3; the last good checkpoint is " + folder +
+                                                     "/checkpoint (after epoch 2): run again with --resume to continue from it");
+        }
+        CHECK(read_training_report(folder + "/checkpoint").epochs_done == 2);
+    }
+    {   // before the first checkpoint
+        Scalar model;
+        SignalledTask task(model, 1, SIGINT);
+        Rng rng(1);
+        options.folder = temp_folder("signalled_early");
+        CHECK_THROWS_WITH_AS(train(model, task, options, rng),
+                             "stopped by SIGINT during epoch 1; no epoch had finished, so there is no checkpoint to resume: run again",
+                             Interrupted);
+    }
+    CHECK(take_stop_request() == 0);  // acted on: nothing left waiting
+}
+
+TEST_CASE("RunFolder: one run at a time, an earlier run never silently replaced, what a killed run left cleaned up") {
+    namespace fs = std::filesystem;
+    const std::string folder = temp_folder("run_folder");
+    TrainOptions options = quiet(1);
+    options.folder = folder;
+    {
+        const RunFolder first("test", options);
+        CHECK_THROWS_WITH_AS(RunFolder("test", options),
+                             (folder + ": another run is using this folder (its --out); wait for it to end, or choose another --out").c_str(),
+                             std::runtime_error);
+        Scalar model;
+        ScriptedTask task(model, {{1.0}});
+        Rng rng(1);
+        train(model, task, options, rng);
+    }
+    CHECK_THROWS_WITH_AS(RunFolder("test", options),
+                         (folder + " already holds a run (" + folder + "/checkpoint, after epoch 1): --resume continues it, "
+                                   "--overwrite replaces it, or choose another --out").c_str(),
+                         std::runtime_error);
+    options.resume = true;
+    { const RunFolder resumed("test", options); }  // continuing it is fine
+    options.overwrite = true;
+    CHECK_THROWS_WITH_AS(RunFolder("test", options), doctest::Contains("--resume and --overwrite contradict each other"), std::invalid_argument);
+    options.resume = false;
+    // debris of a killed run: a staging folder, a temporary file, a swap stopped between its renames
+    fs::create_directories(folder + "/checkpoint.tmp/params");
+    std::ofstream(folder + "/metrics.json.tmp.12345") << "half";
+    fs::rename(folder + "/best", folder + "/best.old");
+    { const RunFolder overwriting("test", options); }
+    CHECK_FALSE(fs::exists(folder + "/checkpoint.tmp"));
+    CHECK_FALSE(fs::exists(folder + "/metrics.json.tmp.12345"));
+    CHECK_FALSE(fs::exists(folder + "/best.old"));
+    CHECK_FALSE(fs::exists(folder + "/checkpoint"));  // --overwrite removed the earlier run's checkpoints
+    CHECK_FALSE(fs::exists(folder + "/best"));
+    options.overwrite = false;
+    { const RunFolder fresh("test", options); }  // nothing left to protect: a plain new run may start
+    // without --overwrite, a swap stopped between its renames is put back, not lost
+    Scalar model;
+    ScriptedTask task(model, {{1.0}});
+    Rng rng(1);
+    train(model, task, options, rng);
+    fs::rename(folder + "/checkpoint", folder + "/checkpoint.old");
+    options.resume = true;
+    { const RunFolder resumed("test", options); }
+    CHECK(fs::exists(folder + "/checkpoint/manifest.tsv"));
 }

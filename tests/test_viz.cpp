@@ -102,6 +102,12 @@ TEST_CASE("JsonObject: numbers, strings, lists of numbers and of strings, nested
                      "  \"pairs\": [\"age x city\", \"tab\\there\"],\n  \"afm\": {\n    \"rmse\": 0.25\n  }\n}");
 }
 
+TEST_CASE("JsonObject: a 64-bit seed is written with every digit (a double would round it)") {
+    JsonObject j;
+    j.add("seed", std::uint64_t(18446744073709551615ULL)).add("near", std::uint64_t(9007199254740993ULL));
+    CHECK(j.str() == "{\n  \"seed\": 18446744073709551615,\n  \"near\": 9007199254740993\n}");
+}
+
 TEST_CASE("highlight_html: sentences with bars, words with backgrounds, escaped") {
     const std::string html = highlight_html({{0.8, {{"great", 0.7}, {"<food>", 0.3}}}, {0.2, {{"the", 0.5}, {"menu", 0.5}}}},
                                             "review 12 (rating 5)");

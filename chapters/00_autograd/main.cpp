@@ -173,8 +173,7 @@ int main(int argc, char** argv) {
         std::printf("wrote %s/metrics.json, timing.json and %s/tape.dot (render: dot -Tsvg %s/tape.dot -o tape.svg)\n",
                     out.c_str(), out.c_str(), out.c_str());
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "00_autograd: %s\n", error.what());
-        return 1;
+        return cli.fail("00_autograd", error);  // one line; 128 + the signal after Ctrl-C
     }
     return 0;
 }

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
                     config.embedding, config.hidden);
 
         if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
+        const RunFolder run(options.chapter, options.train);  // locked; an earlier run is never silently replaced
 
         const TrainReport training = train_and_describe(model, data, options, rng);
 
@@ -53,8 +54,7 @@ int main(int argc, char** argv) {
             .add("learning_rate", options.learning_rate);
         report_seq2seq(model, data, options, training, "seq2seq", settings);
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "01_seq2seq: %s\n", error.what());
-        return 1;
+        return cli.fail("01_seq2seq", error);  // one line; 128 + the signal after Ctrl-C
     }
     return 0;
 }

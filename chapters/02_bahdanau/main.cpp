@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
                     config.hidden, config.attention);
 
         if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
+        const RunFolder run(options.chapter, options.train);  // locked; an earlier run is never silently replaced
 
         const TrainReport training = train_and_describe(model, data, options, rng);
 
@@ -49,8 +50,7 @@ int main(int argc, char** argv) {
             .add("batch", long(options.train.batch_size)).add("learning_rate", options.learning_rate);
         report_seq2seq(model, data, options, training, "bahdanau", settings);
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "02_bahdanau: %s\n", error.what());
-        return 1;
+        return cli.fail("02_bahdanau", error);  // one line; 128 + the signal after Ctrl-C
     }
     return 0;
 }

@@ -108,7 +108,12 @@ int main(int argc, char** argv) {
         ch03::Luong model(data.source_vocabulary.size(), data.target_vocabulary.size(), config, rng);
         std::printf("model: %zu parameters (%zu-layer LSTM, E %zu, H %zu, window D = %zu)\n\n", model.parameter_count(),
                     config.layers, config.embedding, config.hidden, config.window);
+        // What the same parameters compute differently: a checkpoint resumes or translates only with these.
+        options.train.identity["model"] = alignment + " alignment\n" + score + " score\n" +
+                                          (alignment == "global" ? "" : "window " + std::to_string(config.window) + "\n") +
+                                          (config.renormalize ? "renormalized\n" : "");
         if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
+        const RunFolder run(options.chapter, options.train);  // locked; an earlier run is never silently replaced
         const TrainReport training = train_and_describe(model, data, options, rng);
 
         JsonObject settings;
@@ -126,8 +131,7 @@ int main(int argc, char** argv) {
         }
         report_seq2seq(model, data, options, training, name, settings);
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "03_luong: %s\n", error.what());
-        return 1;
+        return cli.fail("03_luong", error);  // one line; 128 + the signal after Ctrl-C
     }
     return 0;
 }

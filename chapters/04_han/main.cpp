@@ -24,6 +24,7 @@
 #include "attn/tape.hpp"
 #include "attn/train/command_line.hpp"
 #include "attn/train/loop.hpp"
+#include "attn/train/run_folder.hpp"
 
 using namespace attn;
 using ch04::Document;
@@ -81,6 +82,10 @@ Corpus load_corpus(const std::string& data, const std::string& datasets, std::ui
         corpus.label_names = {"1", "2", "3", "4", "5"};
     } else {
         const LabelledTexts csv = load_classification_csv(data);
+        if (csv.texts.size() < 3) {  // a split left empty would train on nothing, or test on nothing and report 100%
+            throw std::runtime_error(data + ": " + std::to_string(csv.texts.size()) + " labelled text" + (csv.texts.size() == 1 ? "" : "s") +
+                                     " cannot be split into training, validation and test documents (at least 3 needed)");
+        }
         corpus.label_names = csv.label_names;
         Rng rng(seed);
         const std::vector<std::size_t> order = shuffled_indices(csv.texts.size(), rng);
@@ -321,8 +326,11 @@ int main(int argc, char** argv) {
 
     try {
         std::printf("== attn chapter 4: hierarchical attention networks (%s) ==\n", precision_name());
-        ensure_writable_folder(training.folder);  // fail now, not after training
+        const RunFolder run("04_han", training);  // locked; an earlier run is never silently replaced
         const Corpus corpus = load_corpus(data, datasets, seed, max_words, max_sentences, max_train);
+        std::string classes;
+        for (const std::string& name : corpus.label_names) classes += name + "\n";
+        training.identity = {{"vocabulary", corpus.vocabulary.text()}, {"classes", classes}};  // what resuming requires
         std::printf("data %s: %zu / %zu / %zu documents, %zu classes, vocabulary %zu\n", data.c_str(), corpus.train.size(),
                     corpus.valid.size(), corpus.test.size(), corpus.label_names.size(), corpus.vocabulary.size());
 
@@ -334,7 +342,7 @@ int main(int argc, char** argv) {
         std::printf("\n== test set ==\nHAN (attention pooling)  accuracy %.1f%%\n", 100 * attention.accuracy);
 
         JsonObject metrics;
-        metrics.add("data", data).add("seed", long(seed)).add("epochs", long(training.epochs)).add("test_documents", long(corpus.test.size()));
+        metrics.add("data", data).add("seed", seed).add("epochs", long(training.epochs)).add("test_documents", long(corpus.test.size()));
         JsonObject han_json;
         han_json.add("accuracy", attention.accuracy).add("parameters", long(han.parameter_count()))
             .add("training", training_json(han_training));
@@ -396,8 +404,7 @@ int main(int argc, char** argv) {
                     folder.c_str());
         std::printf("all on one page: %s\n", write_run_page(folder, "attn 04_han: hierarchical attention on " + data, metrics).c_str());
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "04_han: %s\n", error.what());
-        return 1;
+        return cli.fail("04_han", error);  // one line; 128 + the signal after Ctrl-C
     }
     return 0;
 }

@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
         if (!experiment.empty()) throw std::invalid_argument("unknown --experiment '" + experiment + "' (try scaling)");
         std::printf("== attn chapter 5: the Transformer (%s) ==\n", precision_name());
         Seq2SeqData data = load_and_describe(options);
-        if (config.share_embeddings) {  // one vocabulary for both sides
+        if (config.share_embeddings && options.translate.empty()) {  // one vocabulary for both sides (translating: the checkpoint's)
             std::vector<Tokens> corpus;
             for (const Seq2SeqExample& e : data.train) {
                 corpus.push_back(e.source);
@@ -212,8 +212,12 @@ int main(int argc, char** argv) {
         options.train.beta2 = 0.98;  // 5.3
         options.train.loss_floor = ch05::Transformer::smoothing_floor(data.target_vocabulary.size(), smoothing);
         options.train.loss_floor_label = "floor set by label smoothing";
+        // What the same parameters compute differently: a checkpoint resumes or translates only with these.
+        options.train.identity["model"] = norm + " norm\n" + (config.pre_norm ? "pre-norm\n" : "post-norm\n") +
+                                          (config.positions ? "positions on\n" : "positions off\n");
         if (smoothing > 0) std::printf("label smoothing %.2g: no loss can go below %.3f (README, \"The loss floor\")\n\n", smoothing, options.train.loss_floor);
         if (!options.translate.empty()) return translate_sentences(model, data, options);  // a trained model, new sentences
+        const RunFolder run(options.chapter, options.train);  // locked; an earlier run is never silently replaced
         const TrainReport training = train_and_describe(model, data, options, rng);
         if (config.norm == ch05::Normalization::batch) batch_statistics_experiment(model, data, options.train.batch_size);
 
@@ -228,8 +232,7 @@ int main(int argc, char** argv) {
         }
         report_seq2seq(model, data, options, training, config.positions ? "transformer" : "transformer/no-positions", settings);
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "05_transformer: %s\n", error.what());
-        return 1;
+        return cli.fail("05_transformer", error);  // one line; 128 + the signal after Ctrl-C
     }
     return 0;
 }

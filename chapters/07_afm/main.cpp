@@ -24,6 +24,7 @@
 #include "attn/tape.hpp"
 #include "attn/train/command_line.hpp"
 #include "attn/train/loop.hpp"
+#include "attn/train/run_folder.hpp"
 
 using namespace attn;
 using ch07::FeatureBatch;
@@ -254,15 +255,18 @@ int main(int argc, char** argv) {
             start = comma + 1;
         }
         std::printf("== attn chapter 7: attentional factorization machines (%s) ==\n", precision_name());
-        ensure_writable_folder(training.folder);  // fail now, not after training
+        const RunFolder run("07_afm", training);  // locked; an earlier run is never silently replaced
         const Dataset data = load_dataset(data_folder, max_train);
+        std::string fields;
+        for (const std::string& name : data.field_names) fields += name + "\n";
+        training.identity = {{"fields", fields}};  // which field each group of feature ids is: what resuming requires
         std::printf("data %s: %zu / %zu / %zu examples, %zu fields, %zu features, %zu field pairs\n", data_folder.c_str(),
                     data.train.size(), data.valid.size(), data.test.size(), data.train.fields, data.features,
                     data.train.fields * (data.train.fields - 1) / 2);
 
         JsonObject metrics, timing;
         std::string table = "| model | test RMSE | best epoch | parameters |\n|---|---|---|---|\n";
-        metrics.add("data", std::filesystem::path(data_folder).filename().string()).add("seed", long(seed))
+        metrics.add("data", std::filesystem::path(data_folder).filename().string()).add("seed", seed)
             .add("k", long(config.k)).add("t", long(config.t)).add("dropout", dropout).add("lambda", lambda).add("learning_rate", learning_rate).add("batch", long(training.batch_size));
         auto record = [&](const std::string& name, const Trained& t, std::size_t parameters, JsonObject extra) {
             extra.add("test_rmse", t.test_rmse).add("parameters", long(parameters)).add("epochs", long(t.report.epochs_done))
@@ -332,8 +336,7 @@ int main(int argc, char** argv) {
                     training.folder.c_str(), chosen.count("afm") ? ", pair_weights.svg" : "");
         std::printf("all on one page: %s\n", write_run_page(training.folder, "attn 07_afm: attentional factorization machines on " + data_folder, metrics).c_str());
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "07_afm: %s\n", error.what());
-        return 1;
+        return cli.fail("07_afm", error);  // one line; 128 + the signal after Ctrl-C
     }
     return 0;
 }

@@ -40,6 +40,12 @@ struct Storage {
     bool requires_grad = false;  // a parameter, or computed from one while recording
     std::uint64_t tape_id = 0;   // the tape that recorded the op producing this (0: none)
     std::string name;
+    std::size_t parameter_bytes = 0;  // counted as a parameter's (attn/memory.hpp) until freed
+
+    Storage() = default;
+    Storage(const Storage&) = delete;  // one count per storage: tensors share storages, never copy them
+    Storage& operator=(const Storage&) = delete;
+    ~Storage();
 };
 
 /// The array inside a tensor (what forward code computes with).

@@ -70,11 +70,13 @@ std::vector<std::string> Vocabulary::decode(const std::vector<int>& ids, bool st
     return out;
 }
 
-void Vocabulary::save(const std::string& path) const {
+std::string Vocabulary::text() const {
     std::string text;
     for (const std::string& t : tokens_) text += t + "\n";
-    write_file_atomically(path, text);
+    return text;
 }
+
+void Vocabulary::save(const std::string& path) const { write_file_atomically(path, text()); }
 
 Vocabulary Vocabulary::load(const std::string& path) { return parse(read_text_file(path), path); }
 

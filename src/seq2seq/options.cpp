@@ -40,6 +40,15 @@ void apply_seq2seq_options(Seq2SeqOptions& options) {
 
 Seq2SeqData load_and_describe(const Seq2SeqOptions& options) {
     Seq2SeqData data = load_seq2seq_data(options.task, options.datasets, options.max_train, options.seed);
+    const std::string best = options.train.folder + "/best";
+    if (!options.translate.empty() && has_checkpoint(best)) {
+        // Translate with the words the model was trained on (its checkpoint records them), whatever
+        // --max-train this command was given: rebuilt from the data, the ids could mean other words.
+        const Identity trained = read_checkpoint_identity(best);
+        for (auto [name, vocabulary] : {std::pair{"source vocabulary", &data.source_vocabulary}, {"target vocabulary", &data.target_vocabulary}}) {
+            if (trained.count(name)) *vocabulary = Vocabulary::parse(trained.at(name), best + "/identity (" + name + ")");
+        }
+    }
     std::printf("task %s: %zu / %zu / %zu examples (train / valid / test), vocabularies %zu -> %zu\n", data.task.c_str(),
                 data.train.size(), data.valid.size(), data.test.size(), data.source_vocabulary.size(),
                 data.target_vocabulary.size());
@@ -51,7 +60,8 @@ int translate_sentences(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2
     if (!has_checkpoint(best)) {
         throw std::runtime_error("no trained model in " + best + ": train first (same --task and sizes), or point --out at a run folder");
     }
-    load_checkpoint(best, model, nullptr, nullptr);
+    const Identity identity = seq2seq_identity(data, options.train);  // the same vocabularies as in training
+    load_checkpoint(best, model, nullptr, nullptr, &identity);
     model.eval();
     std::vector<std::string> sentences;
     for (const std::string& s : options.translate) {

@@ -36,7 +36,7 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
     const Evaluation greedy = evaluate(model, data.test, data, 1);
     print_metrics("greedy decoding", greedy);
     JsonObject metrics;
-    metrics.add("model", model_name).add("task", data.task).add("seed", long(options.seed))
+    metrics.add("model", model_name).add("task", data.task).add("seed", options.seed)
         .add("parameters", long(model.parameter_count())).add("train_examples", long(data.train.size()))
         .add("epochs", long(training.epochs_done)).add("best_epoch", long(training.best_epoch))
         .add("stopped_by_budget", training.stopped_by_budget ? "yes" : "no")

@@ -25,9 +25,18 @@ Validation Seq2SeqTraining::validate() const {
     return {tokens > 0 ? total / tokens : 0};
 }
 
+Identity seq2seq_identity(const Seq2SeqData& data, const TrainOptions& options) {
+    Identity identity = options.identity;
+    identity["source vocabulary"] = data.source_vocabulary.text();
+    identity["target vocabulary"] = data.target_vocabulary.text();
+    return identity;
+}
+
 TrainReport train_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const TrainOptions& options, Rng& rng) {
     const Seq2SeqTraining task(model, data, options.batch_size);
-    return train(model, task, options, rng);
+    TrainOptions recorded = options;
+    recorded.identity = seq2seq_identity(data, options);
+    return train(model, task, recorded, rng);
 }
 
 }  // namespace attn

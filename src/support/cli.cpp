@@ -1,8 +1,12 @@
 // CLI11 behind attn::CommandLine, compiled once (see attn/support/cli.hpp for why).
 #include "attn/support/cli.hpp"
 
+#include "attn/memory.hpp"
+#include "attn/support/signals.hpp"
+
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
@@ -13,19 +17,30 @@ namespace attn {
 struct CommandLine::Impl {
     CLI::App app;
     CLI::Option* last = nullptr;
+    struct Given { std::string name; CLI::Option* option; bool numeric; };
+    std::vector<Given> given;  // every option added with add(), for given_numbers()
     explicit Impl(const std::string& description) : app(description) {}
 
     template <class T>
     void add(const std::string& name, T& value, const std::string& help) {
         last = app.add_option(name, value, help)->capture_default_str();
         if constexpr (std::is_unsigned_v<T>) {
-            // CLI11 would wrap "-3" around to a huge unsigned value: refuse it instead.
+            // CLI11 would wrap "-3" around to a huge unsigned value, and saturate one past the
+            // largest (a seed of 2^64 would silently be 2^64 - 1): refuse both instead.
             last->check(CLI::Validator(
                 [](std::string& input) -> std::string {
-                    return input.find('-') == std::string::npos ? "" : input + " is negative: must be >= 0";
+                    if (input.find('-') != std::string::npos) return input + " is negative: must be >= 0";
+                    errno = 0;
+                    char* end = nullptr;
+                    const unsigned long long x = std::strtoull(input.c_str(), &end, 10);
+                    if (errno == ERANGE || (end != input.c_str() && x > std::numeric_limits<T>::max())) {
+                        return input + " is out of range: must be at most " + std::to_string(std::numeric_limits<T>::max());
+                    }
+                    return "";
                 },
                 ""));
         }
+        given.push_back({name, last, std::is_arithmetic_v<T>});
     }
 };
 
@@ -105,6 +120,25 @@ CommandLine& CommandLine::at_least(double lo) {
         impl_->last->check(bounded(lo, std::numeric_limits<double>::infinity(), ">= " + number(lo)));
     }
     return *this;
+}
+
+std::string CommandLine::given_numbers() const {
+    std::string text;
+    for (const Impl::Given& g : impl_->given) {
+        if (g.numeric && g.option->count() > 0) text += (text.empty() ? "" : " ") + g.name + " " + g.option->as<std::string>();
+    }
+    return text;
+}
+
+int CommandLine::fail(const std::string& program, const std::exception& error) const {
+    std::string message = error.what();
+    if (dynamic_cast<const OutOfMemory*>(&error) != nullptr) {
+        const std::string sizes = given_numbers();
+        message = "the model does not fit in memory" + (sizes.empty() ? std::string() : " with " + sizes) + ": " + message;
+    }
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), message.c_str());
+    if (const auto* stopped = dynamic_cast<const Interrupted*>(&error)) return 128 + stopped->signal;
+    return 1;
 }
 
 std::optional<int> CommandLine::parse(int argc, char** argv) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "attn/support/fault.hpp"
+#include "attn/support/signals.hpp"
 
 namespace attn {
 
@@ -24,6 +25,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
                                      ": " + error.message());
         }
     }
+    const DeferSignals finish_first;  // Ctrl-C stops the program after the rename, not between open and rename
     const std::string temp = path + ".tmp." + std::to_string(::getpid());
     std::FILE* file = std::fopen(temp.c_str(), "wb");
     if (file == nullptr) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));

@@ -46,6 +46,10 @@ JsonObject& JsonObject::add(const std::string& key, long value) {
     entries_.emplace_back(key, std::to_string(value));
     return *this;
 }
+JsonObject& JsonObject::add(const std::string& key, std::uint64_t value) {
+    entries_.emplace_back(key, std::to_string(value));
+    return *this;
+}
 JsonObject& JsonObject::add(const std::string& key, const std::string& value) {
     entries_.emplace_back(key, json_string(value));
     return *this;

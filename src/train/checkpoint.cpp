@@ -2,6 +2,7 @@
 #include "attn/train/checkpoint.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -166,7 +167,7 @@ Manifest parse_manifest(const std::string& text, const std::string& name) {
         for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
         if (!f.empty() && f[0] == "meta" && f.size() == 3) {
             manifest.metadata[f[1]] = f[2];
-        } else if (f.size() == 5 && (f[0] == "param" || f[0] == "buffer" || f[0] == "optim" || f[0] == "rng")) {
+        } else if (f.size() == 5 && (f[0] == "param" || f[0] == "buffer" || f[0] == "optim" || f[0] == "rng" || f[0] == "identity")) {
             const std::string& file = f[2];
             if (file.empty() || file[0] == '/' || file.find("..") != std::string::npos) {
                 throw std::runtime_error(lines.where() + ": file '" + file + "' is not a path inside the checkpoint");
@@ -181,6 +182,36 @@ Manifest parse_manifest(const std::string& text, const std::string& name) {
 
 namespace {
 
+/// "source vocabulary" -> "source_vocabulary": an identity's name as a file name.
+std::string file_name_of(const std::string& name) {
+    std::string file;
+    for (char c : name) file += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+    return file;
+}
+
+/// The first difference between a checkpoint's identity text and this run's, as a problem line.
+std::string identity_difference(const std::string& name, const std::string& saved, const std::string& expected) {
+    std::istringstream a(saved), b(expected);
+    std::string x, y;
+    std::size_t line = 0, lines_a = 0, lines_b = 0;
+    std::string first;
+    for (;;) {
+        const bool more_a = bool(std::getline(a, x)), more_b = bool(std::getline(b, y));
+        lines_a += more_a;
+        lines_b += more_b;
+        if (!more_a && !more_b) break;
+        ++line;
+        if (first.empty() && (more_a != more_b || x != y)) {
+            auto shown = [](bool present, const std::string& text) {
+                return present ? "'" + (text.size() > 60 ? text.substr(0, 60) + "..." : text) + "'" : std::string("(no line)");
+            };
+            first = "line " + std::to_string(line) + " is " + shown(more_a, x) + " in the checkpoint, " + shown(more_b, y) + " here";
+        }
+    }
+    return "its " + name + " differs from this run's (" + std::to_string(lines_a) + " lines there, " + std::to_string(lines_b) +
+           " here; " + first + ")";
+}
+
 /// A save interrupted between its two renames leaves no <dir> but a complete <dir>.old: put it back.
 void recover_interrupted_save(const std::string& dir) {
     const std::string old = dir + ".old";
@@ -194,7 +225,7 @@ void recover_interrupted_save(const std::string& dir) {
 }  // namespace
 
 void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
-                     const Metadata& metadata) {
+                     const Metadata& metadata, const Identity& identity) {
     const std::string staging = dir + ".tmp", old = dir + ".old";
     recover_interrupted_save(dir);  // so that <dir> is the last good checkpoint while we write the next
     std::error_code error;
@@ -221,6 +252,11 @@ void save_checkpoint(const std::string& dir, Module& model, const Optimizer* opt
         if (rng != nullptr) {
             write_file_atomically(staging + "/rng.txt", rng->state() + "\n");
             manifest << "rng\trng\trng.txt\ttext\t()\n";
+        }
+        for (const auto& [name, text] : identity) {
+            const std::string file = "identity/" + file_name_of(name) + ".txt";
+            write_file_atomically(staging + "/" + file, text);
+            manifest << "identity\t" << name << "\t" << file << "\ttext\t()\n";
         }
         write_file_atomically(staging + "/manifest.tsv", manifest.str());
         fault_point("checkpoint:staged");
@@ -263,7 +299,17 @@ Metadata read_checkpoint_metadata(const std::string& dir) {
     return parse_manifest(read_text_file(manifest_path), manifest_path).metadata;
 }
 
-Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng) {
+Identity read_checkpoint_identity(const std::string& dir) {
+    const std::string manifest_path = dir + "/manifest.tsv";
+    if (!fs::exists(manifest_path)) throw std::runtime_error(dir + ": no checkpoint here (manifest.tsv is missing)");
+    Identity identity;
+    for (const ManifestEntry& e : parse_manifest(read_text_file(manifest_path), manifest_path).entries) {
+        if (e.kind == "identity") identity[e.name] = read_text_file(dir + "/" + e.file);
+    }
+    return identity;
+}
+
+Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng, const Identity* expected) {
     recover_interrupted_save(dir);
     const std::string manifest_path = dir + "/manifest.tsv";
     if (!fs::exists(manifest_path)) throw std::runtime_error(dir + ": no checkpoint here (manifest.tsv is missing)");
@@ -309,6 +355,22 @@ Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optim
         bool known = e.kind != "param" && e.kind != "buffer";
         for (const NamedParameter& p : parameters) known = known || (p.name == e.name && (e.kind == "buffer") == p.buffer);
         if (!known) problems.push_back("the checkpoint has a " + std::string(e.kind == "buffer" ? "buffer '" : "parameter '") + e.name + "' that the model does not");
+    }
+    if (expected != nullptr) {  // what the numbers mean: the same vocabularies, the same model options
+        for (const auto& [name, text] : *expected) {
+            const ManifestEntry* entry = nullptr;
+            for (const ManifestEntry& e : entries) if (e.kind == "identity" && e.name == name) entry = &e;
+            if (entry == nullptr) {
+                problems.push_back("it does not record its " + name + " (saved by an older attn?), so it cannot be checked against this run's");
+                continue;
+            }
+            try {
+                const std::string saved = read_text_file(dir + "/" + entry->file);
+                if (saved != text) problems.push_back(identity_difference(name, saved, text));
+            } catch (const std::runtime_error& error) {
+                problems.push_back(error.what());
+            }
+        }
     }
     if (!problems.empty()) {  // one line: the first few problems and how many more
         std::string message = dir + ": the checkpoint does not fit the model (" + std::to_string(problems.size()) +

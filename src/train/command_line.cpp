@@ -11,6 +11,7 @@ void add_training_options(CommandLine& cli, TrainOptions& options, double& learn
     cli.option("--budget", options.budget_seconds, "stop training after this many seconds (0 = no limit)").at_least(0);
     cli.option("--patience", options.patience, "stop after this many epochs without a better validation score (0 = never)").at_least(0);
     cli.flag("--resume", options.resume, "continue from the run folder's checkpoint/");
+    cli.flag("--overwrite", options.overwrite, "start afresh in a run folder that holds an earlier run (its checkpoints are removed)");
 }
 
 void set_constant_learning_rate(TrainOptions& options, double learning_rate) {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "attn/support/io.hpp"
+#include "attn/support/signals.hpp"
 #include "attn/support/viz.hpp"
 #include "attn/tape.hpp"
 #include "attn/train/checkpoint.hpp"
@@ -223,9 +224,9 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
     std::vector<Tensor> best_values;  // the best epoch's parameters
     if (options.resume && !(options.start_if_no_checkpoint && !last_dir.empty() && !has_checkpoint(last_dir))) {
         if (last_dir.empty()) throw std::invalid_argument("--resume needs an output folder (--out)");
-        report = report_of(load_checkpoint(last_dir, model, &trainer.optimizer, &rng), last_dir);
+        report = report_of(load_checkpoint(last_dir, model, &trainer.optimizer, &rng, &options.identity), last_dir);
         const std::vector<Tensor> current = values_of(parameters);
-        load_checkpoint(best_dir, model, nullptr, nullptr);
+        load_checkpoint(best_dir, model, nullptr, nullptr, &options.identity);
         best_values = values_of(parameters);
         set_values(parameters, current);
         report.stopped_early = options.patience > 0 && report.epochs_done - report.best_epoch >= options.patience;
@@ -239,6 +240,21 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
     const clock::time_point start = clock::now();
     auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(clock::now() - start).count(); };
 
+    // SIGINT / SIGTERM (attn/support/signals.hpp) wait for the step or the checkpoint in progress,
+    // then stop the run with a message that says which checkpoint holds the work.
+    const DeferSignals between_steps;
+    auto stop_if_asked = [&](int epoch, bool epoch_saved) {
+        const int signal_number = take_stop_request();
+        if (signal_number == 0) return;
+        if (options.progress) progress.finish();
+        const int last_saved = epoch_saved ? epoch : epoch - 1;
+        std::string where = last_dir.empty() ? "nothing was saved (no output folder)"
+                            : last_saved == 0 ? "no epoch had finished, so there is no checkpoint to resume: run again"
+                                              : "the last good checkpoint is " + last_dir + " (after epoch " + std::to_string(last_saved) +
+                                                    "): run again with --resume to continue from it";
+        throw Interrupted(signal_number, "stopped by " + signal_name(signal_number) +
+                                             (epoch_saved ? " after epoch " : " during epoch ") + std::to_string(epoch) + "; " + where);
+    };
     model.train();
     for (int epoch = report.epochs_done + 1; epoch <= options.epochs && !report.stopped_early; ++epoch) {
         double epoch_loss = 0, epoch_weight = 0;
@@ -255,6 +271,7 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
             report.step_loss.push_back(value);
             ++steps_this_epoch;
             if (options.progress) progress.step(epoch, value, long(weight));
+            stop_if_asked(epoch, false);
             if (options.budget_seconds > 0 && elapsed() >= options.budget_seconds) {
                 report.stopped_by_budget = true;
                 break;
@@ -268,13 +285,14 @@ TrainReport train(Module& model, const TrainingTask& task, const TrainOptions& o
         if (report.best_epoch == 0 || report.validation.back().better_than(report.best())) {
             report.best_epoch = epoch;
             best_values = values_of(parameters);
-            if (!best_dir.empty()) save_checkpoint(best_dir, model, nullptr, nullptr, {{"epoch", std::to_string(epoch)}});
+            if (!best_dir.empty()) save_checkpoint(best_dir, model, nullptr, nullptr, {{"epoch", std::to_string(epoch)}}, options.identity);
         }
         if (!last_dir.empty()) {
-            save_checkpoint(last_dir, model, &trainer.optimizer, &rng, metadata_of(report));
+            save_checkpoint(last_dir, model, &trainer.optimizer, &rng, metadata_of(report), options.identity);
             write_loss_curve(options.folder, report, options);
         }
         report.stopped_early = options.patience > 0 && epoch - report.best_epoch >= options.patience;
+        stop_if_asked(epoch, true);
         if (report.stopped_by_budget) break;
     }
     if (options.progress) progress.finish();

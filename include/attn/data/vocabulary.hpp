@@ -35,6 +35,8 @@ public:
     /// Ids -> tokens; stops at <eos> and drops <pad>/<bos> when strip_specials is true.
     std::vector<std::string> decode(const std::vector<int>& ids, bool strip_specials = true) const;
 
+    /// One token per line, in id order: the saved file's content (and a checkpoint's identity).
+    std::string text() const;
     /// Writes the vocabulary atomically, one token per line.
     void save(const std::string& path) const;
     /// Reads a saved vocabulary; errors name the file and the line.

@@ -7,6 +7,7 @@
 #include "attn/seq2seq/model.hpp"
 #include "attn/support/cli.hpp"
 #include "attn/train/loop.hpp"
+#include "attn/train/run_folder.hpp"
 
 namespace attn {
 
@@ -36,7 +37,8 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options);
 /// runs of different tasks never overwrite each other).
 void apply_seq2seq_options(Seq2SeqOptions& options);
 
-/// Loads options.task and prints one line about it (sizes, vocabularies).
+/// Loads options.task and prints one line about it (sizes, vocabularies). With --translate, the
+/// vocabularies are the trained model's (recorded in its best/ checkpoint), not rebuilt from the data.
 Seq2SeqData load_and_describe(const Seq2SeqOptions& options);
 
 /// --translate: loads the run folder's best/ checkpoint into `model` (built with the same options

@@ -23,7 +23,12 @@ private:
     std::size_t validation_batch_size_;
 };
 
+/// options.identity and the task's two vocabularies: what a checkpoint of this model on this data
+/// records, and what resuming or translating requires of it (attn/train/checkpoint.hpp).
+Identity seq2seq_identity(const Seq2SeqData& data, const TrainOptions& options);
+
 /// train() with a Seq2SeqTraining: the model ends with its best validation epoch's parameters.
+/// Checkpoints record seq2seq_identity.
 TrainReport train_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const TrainOptions& options, Rng& rng);
 
 }  // namespace attn

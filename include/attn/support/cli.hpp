@@ -10,6 +10,7 @@
 //     if (auto code = cli.parse(argc, argv)) return *code;   // --help, or a bad flag
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,14 @@ public:
     /// status to return from main: 0 after --help (the help was printed), non-zero after a bad
     /// flag or value (a one-line message naming it was printed to stderr).
     std::optional<int> parse(int argc, char** argv);
+
+    /// The numeric options given on the command line, as typed ("--hidden 300000 --batch 8").
+    std::string given_numbers() const;
+
+    /// What main does with an exception: one line "<program>: <message>" on stderr (a model too big
+    /// for memory also names the sizes given), and the exit status to return: 128 + the signal for
+    /// a run stopped by SIGINT/SIGTERM (attn/support/signals.hpp), 1 otherwise.
+    int fail(const std::string& program, const std::exception& error) const;
 
 private:
     struct Impl;

@@ -1,6 +1,7 @@
 // attn/support/json.hpp — writing the small JSON objects of metrics.json (no parsing needed).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@ class JsonObject {
 public:
     JsonObject& add(const std::string& key, double value);  // NaN and inf become null
     JsonObject& add(const std::string& key, long value);
+    /// Exactly, all 20 digits: a seed written here and passed back replays the run (a double
+    /// would round every integer above 2^53).
+    JsonObject& add(const std::string& key, std::uint64_t value);
     JsonObject& add(const std::string& key, const std::string& value);
     JsonObject& add(const std::string& key, const char* value) { return add(key, std::string(value)); }
     JsonObject& add(const std::string& key, const std::vector<double>& values);

@@ -7,6 +7,8 @@
 //   buffers/<name>.npy    one file per buffer (state not trained: BatchNorm's running statistics)
 //   optim/<name>.npy      the optimiser's state (step count, moments)
 //   rng.txt               the random generator's state
+//   identity/<name>.txt   what gives the numbers their meaning (the vocabularies: which word each
+//                         embedding row is), compared when the checkpoint is loaded
 // Together they let a resumed run continue exactly as an uninterrupted one would.
 //
 // Saving never damages the previous checkpoint: everything is written to <dir>.tmp, then the old
@@ -35,9 +37,16 @@ Tensor parse_npy(const std::string& bytes, const std::string& name, std::string*
 
 using Metadata = std::map<std::string, std::string>;
 
+/// What gives a checkpoint's numbers their meaning beyond their shapes — the vocabularies (which
+/// word each embedding row and output column stands for), the classes, the model options that change
+/// what the same parameters compute (post- or pre-norm) — as name -> text. Saved with every
+/// checkpoint; a load that expects a different text refuses and names the first difference, so a
+/// resume on other data whose vocabulary merely has the same size is caught.
+using Identity = std::map<std::string, std::string>;
+
 /// manifest.tsv, parsed: `meta<TAB>key<TAB>value` lines and one entry per stored array.
 struct ManifestEntry {
-    std::string kind, name, file, dtype, shape;  // kind: param, buffer, optim or rng
+    std::string kind, name, file, dtype, shape;  // kind: param, buffer, optim, rng or identity
 };
 struct Manifest {
     Metadata metadata;
@@ -47,16 +56,21 @@ struct Manifest {
 Manifest parse_manifest(const std::string& text, const std::string& name);
 
 void save_checkpoint(const std::string& dir, Module& model, const Optimizer* optimizer, const Rng* rng,
-                     const Metadata& metadata = {});
+                     const Metadata& metadata = {}, const Identity& identity = {});
 
 /// True when `dir` holds a complete checkpoint (or one whose save was interrupted in its last step).
 bool has_checkpoint(const std::string& dir);
 
 /// Loads into `model` (and optimizer / rng when given). Every parameter must be present with the
-/// same shape and dtype; all mismatches are reported together in one error. Returns the metadata.
-Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng);
+/// same shape and dtype, and every entry of `expected` (when given) recorded with the same text; all
+/// mismatches are reported together in one error. Returns the metadata.
+Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng,
+                         const Identity* expected = nullptr);
 
 /// Only the metadata of the checkpoint in `dir` (its epochs, losses, ...), without a model.
 Metadata read_checkpoint_metadata(const std::string& dir);
+
+/// Only the identity the checkpoint in `dir` recorded (its vocabularies, ...), without a model.
+Identity read_checkpoint_identity(const std::string& dir);
 
 }  // namespace attn

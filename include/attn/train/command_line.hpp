@@ -9,7 +9,7 @@
 
 namespace attn {
 
-/// --epochs --batch --lr --clip --budget --patience --resume, into `options` (and `learning_rate`,
+/// --epochs --batch --lr --clip --budget --patience --resume --overwrite, into `options` (and `learning_rate`,
 /// which becomes a constant schedule in constant_learning_rate). `examples` names what a batch
 /// holds in the help text ("sentences", "documents").
 void add_training_options(CommandLine& cli, TrainOptions& options, double& learning_rate, const std::string& examples);

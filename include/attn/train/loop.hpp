@@ -26,6 +26,7 @@
 #include "attn/nn/module.hpp"
 #include "attn/random.hpp"
 #include "attn/support/viz.hpp"
+#include "attn/train/checkpoint.hpp"
 #include "attn/train/optim.hpp"
 
 namespace attn {
@@ -43,6 +44,10 @@ struct TrainOptions {
     int patience = 0;                   // stop after this many epochs without a better validation score (0 = never)
     std::string folder;                 // the run folder: checkpoint/, best/, loss.svg ("" = write nothing)
     bool resume = false;                // continue from folder/checkpoint
+    bool overwrite = false;             // start afresh in a folder that holds a run (RunFolder removes its checkpoints)
+    /// What the parameters mean (the vocabularies, ...): saved in checkpoint/ and best/, and a
+    /// resume refuses a checkpoint whose identity differs (attn/train/checkpoint.hpp).
+    Identity identity;
     /// With resume, start afresh when the folder has no checkpoint yet instead of refusing: for the
     /// later models of a run that trains several one after the other and was stopped before them.
     bool start_if_no_checkpoint = false;
