@@ -5,8 +5,9 @@
 #  2. the grader gives the reference tree every point (hidden tests included);
 #  3. the blank student copy 0, every exercise "not implemented";
 #  4. the blank copy with one solution pasted back exactly that exercise's points;
-#  5. the reference with one exercise that segfaults, one that never ends and one that does not
-#     compile loses exactly those three exercises' points, each reported for what happened;
+#  5. the reference with one exercise that segfaults, one that never ends, one that does not compile
+#     and one that leaves a daemon holding the test's output loses exactly those four exercises'
+#     points, each reported for what happened, and the grader finishes and kills the daemon;
 #  6. every exercise's tests pass with the exercises after it unfinished (attn_course.py order).
 #   coursework_selftest.sh [WORK_FOLDER]
 set -eu
@@ -84,7 +85,7 @@ python3 "$kit" grade "$work/one_solved" --out "$work/grade_one" --hidden "$top/t
 expected=$(( $(points_of ch2.additive_score) + hidden_points ))
 [ "$(total_of "$work/grade_one/results.json")" = "$expected/$max" ] || fail "one solved exercise does not earn exactly its $expected points"
 
-echo "== 5. a segfault, an endless loop and a compile error"
+echo "== 5. a segfault, an endless loop, a compile error and a daemon left running"
 mkdir -p "$work/faulty"
 (cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$work/faulty")
 python3 - "$work/faulty" <<'PY'
@@ -100,13 +101,23 @@ top = sys.argv[1]
 replace(top + "/src/nn/multi_head.cpp", "ch5.split_heads", "    volatile int* nowhere = nullptr;\n    *nowhere = 1;  // segfault\n    return x;")
 replace(top + "/chapters/04_han/model.hpp", "ch4.masked_mean", "    for (volatile int spin = 0;; spin = spin + 1) {}  // never ends")
 replace(top + "/src/nn/attention.cpp", "ch3.general_score", "    return this is not C++;")
+# correct, but starts a process in a session of its own that holds the test's output open (it hung
+# a grader that read a pipe until it closed)
+path = top + "/chapters/07_afm/model.hpp"
+text = open(path).read()
+marker = re.search(r"// EXERCISE ch7.fm_identity .*\n", text)
+open(path, "w").write(text[:marker.end()] + "        static const int left_behind = std::system(\"setsid sh -c 'sleep 600' &\");  // a daemon\n"
+                      "        (void)left_behind;\n" + text[marker.end():])
 PY
 python3 "$kit" grade "$work/faulty" --out "$work/grade_faulty" --timeout 20 --hidden "$top/tools/coursework/hidden_example"
-lost=$(( $(points_of ch5.split_heads) + $(points_of ch4.masked_mean) + $(points_of ch3.general_score) ))
+lost=$(( $(points_of ch5.split_heads) + $(points_of ch4.masked_mean) + $(points_of ch3.general_score) + $(points_of ch7.fm_identity) ))
 [ "$(total_of "$work/grade_faulty/results.json")" = "$((max - lost))/$max" ] || fail "the faulty tree does not lose exactly $lost points"
 grep -q '"\[crashed\] crashed with SIGSEGV' "$work/grade_faulty/results.json" || fail "the segfault is not reported"
 grep -q '"\[timed out\] timed out after 20' "$work/grade_faulty/results.json" || fail "the endless loop is not reported"
 grep -q '"\[compile error\] does not compile: attention.cpp:[0-9]*: ' "$work/grade_faulty/results.json" || fail "the compile error is not reported"
+grep -q '"\[left processes running\] the test ended but left' "$work/grade_faulty/results.json" || fail "the process left running is not reported"
+for f in /proc/[0-9]*/cmdline; do tr '\000' ' ' < "$f" 2> /dev/null; echo; done | grep -q '^sleep 600 $' &&
+  fail "the grader left the submission's daemon running"
 python3 -c "import xml.etree.ElementTree as E, sys; E.parse(sys.argv[1])" "$work/grade_faulty/junit.xml" || fail "junit.xml does not parse"
 
 echo "== 6. each exercise passes with the later ones unfinished, in the ASSIGNMENT.md order"

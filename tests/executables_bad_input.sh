@@ -84,6 +84,10 @@ mkdir -p "$in/hidden_escape"
 printf '{"exercises": {"ch0.mul_backward": [{"name": "x", "executable": "../../../../bin/sh", "cases": "*", "points": 1}]}}' > "$in/hidden_escape/manifest.json"
 expect "coursework: a hidden test outside the build" "the executable '../../../../bin/sh' of ch0.mul_backward is not a path inside the graded build's tests/ folder" \
   python3 "$kit" grade "$source" --out "$out" --hidden "$in/hidden_escape"
+expect "coursework: a time limit of zero" "--timeout must be above 0 seconds, got 0" python3 "$kit" grade "$source" --out "$out" --timeout 0
+expect "coursework: an unknown flag" "unrecognized arguments: --bogus" python3 "$kit" list --bogus
+printf '[]' > "$in/hidden_escape/manifest.json"
+expect "coursework: a hidden manifest that is not an object" "expected an object" python3 "$kit" grade "$source" --out "$out" --hidden "$in/hidden_escape"
 expect "coursework: hidden tests without a manifest" "manifest.json: no such file" python3 "$kit" grade "$source" --out "$out" --hidden "$in/a_folder.tsv"
 
 # ---- data files ----------------------------------------------------------------------------------

@@ -248,14 +248,22 @@ def load_manifest(path, chosen, hidden=None, hidden_path=None):
         raise KitError(f"{path}: {error}")
     every = all_exercises()
     tests = {}
-    for source, where in [(data, path)] + ([(hidden, hidden_path)] if hidden else []):
-        for ex_id, entries in source.get("exercises", {}).items():
+    for source, where in [(data, path)] + ([(hidden, hidden_path)] if hidden is not None else []):
+        if not isinstance(source, dict) or not isinstance(source.get("exercises"), dict):
+            raise KitError(f"{where}: expected an object {{\"exercises\": {{id: [test, ...]}}}}")
+        for ex_id, entries in source["exercises"].items():
             if ex_id not in every:
                 raise KitError(f"{where}: exercise {ex_id} is not marked in the code")
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise KitError(f"{where}: the tests of {ex_id} must be a list of objects")
             for entry in entries:
                 missing = {"name", "executable", "cases", "points"} - set(entry)
                 if missing:
                     raise KitError(f"{where}: a test of {ex_id} lacks '{sorted(missing)[0]}'")
+                wrong = [k for k in ("name", "executable", "cases") if not isinstance(entry[k], str)]
+                if wrong or not isinstance(entry["points"], int) or isinstance(entry["points"], bool) or entry["points"] < 0:
+                    raise KitError(f"{where}: a test of {ex_id}: '{wrong[0] if wrong else 'points'}' must be "
+                                   f"{'text' if wrong else 'a whole number >= 0'}")
                 executable = Path(str(entry["executable"]))
                 if executable.is_absolute() or ".." in executable.parts or not executable.parts:
                     raise KitError(f"{where}: the executable '{entry['executable']}' of {ex_id} is not a path inside the "
@@ -663,8 +671,15 @@ def check_order(exercises, timeout):
     print(f"all {len(order)} exercises pass their tests in the order ASSIGNMENT.md lists them")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad command line is one line on stderr, like every other refusal of the kit."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="attn_course.py", description=__doc__.split("\n")[0])
+    parser = OneLineParser(prog="attn_course.py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     about = {
         "list": "the exercises: id, points, file and line, task",
@@ -689,6 +704,8 @@ def main(argv=None):
             sub.add_argument("--timeout", type=float, default=120, help="seconds per test process (default 120)")
             sub.add_argument("--keep", action="store_true", help="keep the graded tree for inspection")
     args = parser.parse_args(argv)
+    if getattr(args, "timeout", 1) <= 0:
+        parser.error(f"--timeout must be above 0 seconds, got {args.timeout:g}")
     try:
         exercises = all_exercises()
         chosen = select(exercises, set(args.chapter), args.exercise)
