@@ -12,11 +12,11 @@ mkdir -p "$out"
 exe="$build/chapters/07_afm/07_afm"
 echo "chapter 7 on the planted-interactions data: 3 seeds, then t and lambda; logs in $out/"
 for seed in 1 2 3; do
-  "$exe" --seed "$seed" --out "$out/seed_$seed" > "$out/seed_$seed.log" 2>&1
+  "$exe" --seed "$seed" --overwrite --out "$out/seed_$seed" > "$out/seed_$seed.log" 2>&1
 done
 for setting in "4 0" "64 0" "16 0.01" "16 1"; do
   set -- $setting
-  "$exe" --models afm --t "$1" --lambda "$2" --out "$out/t$1_lambda$2" > "$out/t$1_lambda$2.log" 2>&1
+  "$exe" --models afm --t "$1" --lambda "$2" --overwrite --out "$out/t$1_lambda$2" > "$out/t$1_lambda$2.log" 2>&1
 done
 python3 - "$out" <<'PYTHON' | tee "$out/tables.md"
 import json, statistics, sys

@@ -14,10 +14,10 @@ mkdir -p "$out"
 common="--epochs 1000 --budget $budget --seed $seed --examples 0 --threads 1"
 echo "training 3 models x 2 tasks for $budget s each (seed $seed); logs in $out/"
 for task in dates toy; do
-  "$build/chapters/02_bahdanau/02_bahdanau" --task $task $common --out "$out/$task-bahdanau" > "$out/$task-bahdanau.log" 2>&1 &
-  "$build/chapters/03_luong/03_luong" --task $task $common --out "$out/$task-luong" > "$out/$task-luong.log" 2>&1 &
+  "$build/chapters/02_bahdanau/02_bahdanau" --task $task $common --overwrite --out "$out/$task-bahdanau" > "$out/$task-bahdanau.log" 2>&1 &
+  "$build/chapters/03_luong/03_luong" --task $task $common --overwrite --out "$out/$task-luong" > "$out/$task-luong.log" 2>&1 &
   wait
-  "$build/chapters/05_transformer/05_transformer" --task $task $common --out "$out/$task-transformer" > "$out/$task-transformer.log" 2>&1
+  "$build/chapters/05_transformer/05_transformer" --task $task $common --overwrite --out "$out/$task-transformer" > "$out/$task-transformer.log" 2>&1
 done
 {
   echo "| task | model | parameters | epochs in ${budget} s (tested) | exact match | BLEU | AER |"

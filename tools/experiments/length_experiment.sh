@@ -13,9 +13,9 @@ out=out/length_experiment
 mkdir -p "$out"
 common="--task $task --epochs 1000 --budget $budget --seed $seed --examples 0 --threads 1"
 echo "training both models for $budget s each on '$task' (seed $seed); logs in $out/"
-"$build/chapters/01_seq2seq/01_seq2seq" $common --out "$out/seq2seq" > "$out/seq2seq.log" 2>&1 &
+"$build/chapters/01_seq2seq/01_seq2seq" $common --overwrite --out "$out/seq2seq" > "$out/seq2seq.log" 2>&1 &
 first=$!
-"$build/chapters/02_bahdanau/02_bahdanau" $common --out "$out/bahdanau" > "$out/bahdanau.log" 2>&1 &
+"$build/chapters/02_bahdanau/02_bahdanau" $common --overwrite --out "$out/bahdanau" > "$out/bahdanau.log" 2>&1 &
 second=$!
 wait $first
 wait $second

@@ -24,7 +24,7 @@ for v in $variants; do
   name="$alignment-$score${feed:+-$feed}"
   flags=""
   [ "$feed" = "nofeed" ] && flags="--no-input-feeding"
-  "$exe" $common --score "$score" --alignment "$alignment" $flags --out "$out/$name" > "$out/$name.log" 2>&1 &
+  "$exe" $common --score "$score" --alignment "$alignment" $flags --overwrite --out "$out/$name" > "$out/$name.log" 2>&1 &
   running=$((running + 1))
   if [ "$running" -eq 2 ]; then wait; running=0; fi
 done

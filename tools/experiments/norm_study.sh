@@ -23,7 +23,7 @@ done | xargs -P 2 -L 1 sh -c '
   out=$0 exe=$1 norm=$2 placement=$3 factor=$4
   flag=""; [ "$placement" = pre ] && flag=--pre-norm
   run="$out/${norm}_${placement}_f$factor"
-  "$exe" --norm "$norm" $flag --factor "$factor" --threads 1 --seed 1 --examples 0 --out "$run" > "$run.log" 2>&1 ||
+  "$exe" --norm "$norm" $flag --factor "$factor" --threads 1 --seed 1 --examples 0 --overwrite --out "$run" > "$run.log" 2>&1 ||
     echo "$norm $placement factor $factor: failed (see $run.log)"
 ' "$out" "$exe"
 python3 - "$out" <<'PYTHON' | tee "$out/table.md"
