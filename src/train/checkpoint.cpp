@@ -293,13 +293,26 @@ bool has_checkpoint(const std::string& dir) {
     return fs::exists(dir + "/manifest.tsv") || fs::exists(dir + ".old/manifest.tsv");
 }
 
-Metadata read_checkpoint_metadata(const std::string& dir) {
+namespace {
+
+/// Where the checkpoint `dir` can be read: `dir`, or <dir>.old when a save was killed between its
+/// two renames. Readers never rename (another process may be saving right now); the run that owns
+/// the folder puts <dir>.old back (save_checkpoint, RunFolder).
+std::string readable(const std::string& dir) {
+    return !fs::exists(dir + "/manifest.tsv") && fs::exists(dir + ".old/manifest.tsv") ? dir + ".old" : dir;
+}
+
+}  // namespace
+
+Metadata read_checkpoint_metadata(const std::string& requested) {
+    const std::string dir = readable(requested);
     const std::string manifest_path = dir + "/manifest.tsv";
     if (!fs::exists(manifest_path)) throw std::runtime_error(dir + ": no checkpoint here (manifest.tsv is missing)");
     return parse_manifest(read_text_file(manifest_path), manifest_path).metadata;
 }
 
-Identity read_checkpoint_identity(const std::string& dir) {
+Identity read_checkpoint_identity(const std::string& requested) {
+    const std::string dir = readable(requested);
     const std::string manifest_path = dir + "/manifest.tsv";
     if (!fs::exists(manifest_path)) throw std::runtime_error(dir + ": no checkpoint here (manifest.tsv is missing)");
     Identity identity;
@@ -309,8 +322,8 @@ Identity read_checkpoint_identity(const std::string& dir) {
     return identity;
 }
 
-Metadata load_checkpoint(const std::string& dir, Module& model, Optimizer* optimizer, Rng* rng, const Identity* expected) {
-    recover_interrupted_save(dir);
+Metadata load_checkpoint(const std::string& requested, Module& model, Optimizer* optimizer, Rng* rng, const Identity* expected) {
+    const std::string dir = readable(requested);
     const std::string manifest_path = dir + "/manifest.tsv";
     if (!fs::exists(manifest_path)) throw std::runtime_error(dir + ": no checkpoint here (manifest.tsv is missing)");
 

@@ -13,8 +13,10 @@
 //
 // Saving never damages the previous checkpoint: everything is written to <dir>.tmp, then the old
 // folder is moved to <dir>.old, the new one into place, and the old one removed. If a crash hits
-// between those two renames, the next load or save first moves <dir>.old back to <dir>. A failed
-// save removes its half-written <dir>.tmp. tests/resume_after_kill.sh kills a run at each step.
+// between those two renames, loads read <dir>.old, and the next save (or the next run in the folder,
+// attn/train/run_folder.hpp) moves it back to <dir> — loads never rename: another process may be
+// saving. A failed save removes its half-written <dir>.tmp. tests/resume_after_kill.sh kills a run
+// at each step.
 #pragma once
 
 #include <map>
