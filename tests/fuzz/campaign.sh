@@ -17,7 +17,7 @@ esac
 here="$(cd "$(dirname "$0")" && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for target in tsv csv vocabulary manifest npy reviews aligned libfm; do
+for target in tsv csv vocabulary wordpiece manifest npy reviews aligned libfm; do
   mkdir -p "$work/$target"
   # -max_len: whole records and short files; -timeout: a parser taking a second on 4 KB is a bug.
   "$build/tests/fuzz/fuzz_$target" "$limit" -max_len=4096 -timeout=2 -rss_limit_mb=2048 \
