@@ -70,6 +70,10 @@ TEST_CASE("unary functions: closed form") {
     check_values(tanh(x), {std::tanh(0.5), std::tanh(1.0), std::tanh(2.0), std::tanh(4.0)});
     check_values(sigmoid(Tensor::from({3}, {0, 2, -2})), {0.5, 1 / (1 + std::exp(-2.0)), 1 / (1 + std::exp(2.0))});
     check_values(relu(Tensor::from({4}, {-2, -0.5, 0.5, 3})), {0, 0, 0.5, 3});
+    // x Phi(x), with Phi from the complementary error function (torch.nn.GELU()(1.) = 0.8413)
+    auto phi = [](double v) { return 0.5 * std::erfc(-v / std::sqrt(2.0)); };
+    check_values(gelu(Tensor::from({5}, {-3, -1, 0, 1, 2.5})), {-3 * phi(-3), -phi(-1), 0, phi(1), 2.5 * phi(2.5)});
+    CHECK(gelu(Tensor::from({1}, {1})).item() == doctest::Approx(0.8413447460685429).epsilon(1e-6));
 }
 
 TEST_CASE("unary functions: gradients") {
@@ -83,6 +87,7 @@ TEST_CASE("unary functions: gradients") {
     check_grads([&] { return pow(x, 3); }, {x});  // integer power of negative values
     check_grads([&] { return tanh(x); }, {x});
     check_grads([&] { return sigmoid(x); }, {x});
+    check_grads([&] { return gelu(x); }, {x});
     // relu: inputs kept at least 0.1 from the kink at 0, where the finite difference straddles it
     const Tensor off_kink = param_of({6}, {-1.5, -0.3, -0.1, 0.1, 0.7, 2.0});
     check_grads([&] { return relu(off_kink); }, {off_kink});

@@ -65,6 +65,9 @@ Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 /// y = max(x, 0)      dx = dy * [x > 0]        (gradient 0 at x = 0, as PyTorch)
 Tensor relu(const Tensor& x);
+/// y = x Phi(x)       dx = dy * (Phi(x) + x phi(x))   Phi, phi: the standard normal CDF and density
+///                    (GELU, Hendrycks & Gimpel 2016: BERT's feed-forward activation; exact erf form)
+Tensor gelu(const Tensor& x);
 
 // ---------------------------------------------------------------------------------------------
 // Matrix products, through BLAS. Transposes are flags handed to BLAS, never copies.

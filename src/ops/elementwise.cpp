@@ -127,4 +127,18 @@ Tensor relu(const Tensor& x) {
     });
 }
 
+Tensor gelu(const Tensor& x) {
+    // y = x Phi(x), Phi the standard normal CDF = (1 + erf(x / sqrt 2)) / 2 (Hendrycks & Gimpel
+    // 2016, the exact form, as torch.nn.GELU(); BERT's feed-forward uses it).
+    const real inv_sqrt2 = real(0.70710678118654752440);
+    Array cdf = real(0.5) * (real(1) + xt::erf(value(x) * inv_sqrt2));
+    Array y = value(x) * cdf;
+    return record("gelu", std::move(y), {x}, [cdf = std::move(cdf)](const Backward& g) -> Grads {
+        // dy/dx = Phi(x) + x phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
+        const Array& in = g.in(0);
+        const real inv_sqrt_2pi = real(0.39894228040143267794);
+        return {g.dout * (cdf + in * inv_sqrt_2pi * xt::exp(-(in * in) * real(0.5)))};
+    });
+}
+
 }  // namespace attn
