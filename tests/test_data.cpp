@@ -1,5 +1,8 @@
 // Text, vocabulary, batching and the file loaders, including malformed input.
 #include <cstdio>
+#include <set>
+#include <regex>
+#include <map>
 #include <filesystem>
 #include <fstream>
 
@@ -303,6 +306,29 @@ TEST_CASE("the shipped datasets load, with the documented sizes and consistent a
     CHECK_THROWS_WITH_AS(load_aligned_pairs(short_line),
                          (short_line + ":1: expected 3 tab-separated fields (source, target, links), found 2").c_str(),
                          std::runtime_error);
+}
+
+TEST_CASE("the shipped Bible: sizes, a verse reference for every line, and no test chapter in training") {
+    const std::string root = std::string(ATTN_SOURCE_ROOT) + "/datasets/bible/";
+    const std::regex reference(R"(^([1-3A-Z][A-Za-z ()]*[a-z)]) (\d+):(\d+)$)");
+    std::map<std::string, std::set<std::string>> chapters;  // split -> "Book chapter"
+    const std::pair<const char*, std::size_t> splits[] = {{"train", 13112}, {"valid", 290}, {"test", 355}};
+    for (const auto& [split, size] : splits) {
+        CAPTURE(split);
+        CHECK(load_aligned_pairs(root + split + ".tsv").size() == size);
+        const std::string refs = read_text_file(root + split + ".refs");
+        Lines lines(refs, split);
+        std::size_t n = 0;
+        for (std::string line; lines.next(line); ++n) {
+            std::smatch m;
+            REQUIRE_MESSAGE(std::regex_match(line, m, reference), line);
+            chapters[split].insert(m[1].str() + " " + m[2].str());
+        }
+        CHECK(n == size);  // line for line
+    }
+    CHECK(*chapters["train"].begin() == "Acts 1");
+    for (const std::string& c : chapters["test"]) CHECK_MESSAGE(chapters["train"].count(c) == 0, c);  // split by chapter
+    for (const std::string& c : chapters["valid"]) CHECK_MESSAGE(chapters["train"].count(c) == 0, c);
 }
 
 TEST_CASE("libFM format: labels, index:value pairs, blank lines, a byte-order mark, CRLF") {

@@ -4,7 +4,8 @@
 Reads the World English Bible (engWEB2015eb) and the Reina-Valera 1909 (spaRV1909eb), both public
 domain, from Debian's SWORD modules through diatheke (apt-get install diatheke sword-text-web
 sword-text-sparv), and writes datasets/bible/{train,valid,test}.tsv in the aligned format of
-datasets/toy_translation: english<TAB>spanish<TAB>links (datasets/README.md, "bible/").
+datasets/toy_translation: english<TAB>spanish<TAB>links (datasets/README.md, "bible/"), and beside
+each a .refs file naming each line's verse ("Genesis 2:1").
 
     tools/datasets/bible.py --out datasets/bible                    # runs diatheke
     tools/datasets/bible.py --out DIR --english web.txt --spanish rv.txt   # from saved diatheke output
@@ -211,6 +212,8 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     for name, items in splits.items():
         (out / f"{name}.tsv").write_text("".join(line_of(en, es) for _, en, es in items), encoding="utf-8")
+        # which verse each line is (book chapter:verse), line for line: labels for tasks on the text
+        (out / f"{name}.refs").write_text("".join(f"{book} {chapter}:{verse}\n" for (book, chapter, verse), _, _ in items), encoding="utf-8")
     print(", ".join(f"{k}: {v}" for k, v in report.items()))
 
 
