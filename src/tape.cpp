@@ -76,6 +76,7 @@ Tensor record(const char* op, Array value, std::vector<Tensor> inputs, BackwardF
     for (const Tensor& input : inputs) any_needs_grad = any_needs_grad || input.requires_grad();
     if (!any_needs_grad) return out;
 
+    for (const Tensor& input : inputs) ++input.storage().consumers;  // take_dout's bookkeeping
     Storage& s = out.storage();
     s.requires_grad = true;
     s.tape_id = tape->id();
@@ -127,6 +128,17 @@ void accumulate(Storage& s, Array&& g) {
 
 }  // namespace
 
+namespace {
+thread_local std::size_t handed_on = 0;  // Backward::take_dout's moves, for Tape::gradients_handed_on
+}  // namespace
+
+Array Backward::take_dout() const {
+    if (!dout_is_dead || output == nullptr || !output->has_grad) return dout;
+    output->has_grad = false;  // y's gradient is handed on: y no longer has one
+    ++handed_on;
+    return std::move(output->grad);
+}
+
 Array& Backward::input_grad(std::size_t i) const {
     Storage& s = inputs[i].storage();
     if (!s.requires_grad) throw std::logic_error("input_grad: input " + std::to_string(i) + " needs no gradient");
@@ -158,6 +170,7 @@ void Tape::backward(const Tensor& loss) {
                                to_string(shape_of(l.value)) + "; reduce it first (sum or mean)");
     }
     swept_ = true;
+    const std::size_t handed_on_before = handed_on;
 
     Storage& seed = loss.storage();
     accumulate(seed, Array(xt::ones<real>(seed.value.shape())));
@@ -167,7 +180,10 @@ void Tape::backward(const Tensor& loss) {
         Storage& out = node.output.storage();
         if (!out.has_grad) continue;  // this node does not lead to the loss
 
-        Grads grads = node.backward(Backward{out.value, out.grad, node.inputs});
+        // Dead after this node when the only handles left are the node's own and those of the nodes
+        // that consumed it (all swept already): then an op may hand dL/dy on instead of copying it.
+        const bool dead = node.output.handles() == 1 + long(out.consumers);
+        Grads grads = node.backward(Backward{out.value, out.grad, node.inputs, &out, dead});
         if (grads.size() != node.inputs.size()) {
             throw std::logic_error(std::string(node.op) + ": backward returned " +
                                    std::to_string(grads.size()) + " gradients for " +
@@ -187,6 +203,7 @@ void Tape::backward(const Tensor& loss) {
             accumulate(in, std::move(g));
         }
     }
+    handed_on_ = handed_on - handed_on_before;
 }
 
 }  // namespace attn

@@ -1,6 +1,7 @@
 // Engine semantics: accumulation, reuse, scopes, misuse errors, deep chains, anomaly mode,
 // the printed tape and the DOT export.
 #include <sstream>
+#include <tuple>
 
 #include "attn/memory.hpp"
 #include "attn/random.hpp"
@@ -303,4 +304,41 @@ TEST_CASE("arrays that cannot fit are refused before they are allocated, paramet
     CHECK(parameter_bytes_alive() == alive);  // freed: counted no more
     Tensor c = uniform({1000}, -1, 1, rng).set_requires_grad();  // now it fits
     CHECK(parameter_bytes_alive() == alive + 1000 * sizeof(real));
+}
+
+TEST_CASE("add and reshape hand dL/dy on instead of copying it, only when no one else can read it") {
+    // loss = sum((reshape(a + b, (3, 2)) + c)^2): two adds and a reshape pass dy on unchanged
+    auto run = [](bool hold) {
+        Tensor a = test::param({2, 3}, 1), b = test::param({2, 3}, 2), c = test::param({3, 2}, 3);
+        Tape tape;
+        Tensor held_sum, held_reshaped;
+        {
+            Recording on(tape);
+            Tensor s = a + b;
+            Tensor r = reshape(s, {3, 2});
+            Tensor loss = sum((r + c) * (r + c));
+            if (hold) {  // a user handle: these gradients must stay readable
+                held_sum = s;
+                held_reshaped = r;
+            }
+            s = Tensor();
+            r = Tensor();
+            tape.backward(loss);
+        }
+        if (hold) {
+            CHECK(held_sum.has_grad());
+            CHECK(held_reshaped.has_grad());
+            CHECK(held_sum.grad().values() == held_reshaped.grad().values());  // reshape passes dy on, row-major
+        }
+        return std::make_tuple(a.grad().values(), b.grad().values(), c.grad().values(), tape.gradients_handed_on());
+    };
+    const auto [a1, b1, c1, handed_on_free] = run(false);
+    const auto [a2, b2, c2, handed_on_held] = run(true);
+    CHECK(a1 == a2);  // bit for bit: handing on changes no number
+    CHECK(b1 == b2);
+    CHECK(c1 == c2);
+    // free: both (r + c), the reshape and a + b hand dy on (each add copies it once, for its other
+    // input); held: s and r have a user handle, so only the two (r + c) may
+    CHECK(handed_on_free == 4);
+    CHECK(handed_on_held == 2);
 }

@@ -41,6 +41,7 @@ struct Storage {
     std::uint64_t tape_id = 0;   // the tape that recorded the op producing this (0: none)
     std::string name;
     std::size_t parameter_bytes = 0;  // counted as a parameter's (attn/memory.hpp) until freed
+    std::size_t consumers = 0;        // recorded nodes that take this as an input
 
     Storage() = default;
     Storage(const Storage&) = delete;  // one count per storage: tensors share storages, never copy them
@@ -60,6 +61,14 @@ struct Backward {
     const Array& out;                  // the forward result y
     const Array& dout;                 // dL/dy, same shape as y
     const std::vector<Tensor>& inputs;
+    Storage* output = nullptr;         // y's storage (take_dout)
+    bool dout_is_dead = false;         // nothing reads dL/dy after this node (take_dout)
+
+    /// dL/dy itself for an op that passes it on unchanged (add, reshape): moved out of y's storage,
+    /// not copied, when nothing can read it any more — the engine has checked that only the tape and
+    /// the nodes that consumed y hold it, no user handle — and a copy otherwise. After the call
+    /// `dout` is empty: use it (copy it for a second input) before, never after.
+    Array take_dout() const;
 
     const Array& in(std::size_t i) const { return value(inputs[i]); }
     /// Whether input i wants a gradient; ops may skip computing the others (return std::nullopt).

@@ -43,6 +43,8 @@ public:
 
     std::size_t size() const;  // number of recorded nodes
     std::uint64_t id() const { return id_; }
+    /// How many gradients backward handed on instead of copying (Backward::take_dout).
+    std::size_t gradients_handed_on() const { return handed_on_; }
 
     /// One line per node: index, op, input shapes -> output shape, output bytes.
     void print(std::ostream& out) const;
@@ -56,6 +58,7 @@ private:
     std::vector<Node> nodes_;
     std::uint64_t id_;
     bool swept_ = false;
+    std::size_t handed_on_ = 0;
 };
 
 /// RAII: records ops on `tape` until the end of the scope, then restores whatever was active

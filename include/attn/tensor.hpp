@@ -81,6 +81,8 @@ public:
     bool same_as(const Tensor& other) const { return storage_ == other.storage_; }
 
     Storage& storage() const;  // for op authors (attn/record.hpp); throws on an empty handle
+    /// How many handles share this storage (the engine's test for "no one else can read it").
+    long handles() const { return storage_.use_count(); }
 
 private:
     std::shared_ptr<Storage> storage_;

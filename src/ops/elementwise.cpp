@@ -14,7 +14,11 @@ Tensor add(const Tensor& a, const Tensor& b) {
     broadcast_shapes("add", a.shape(), b.shape());
     Array y = value(a) + value(b);
     return record("add", std::move(y), {a, b}, [](const Backward& g) -> Grads {
-        return {g.dout, g.dout};
+        // da = dy, db = dy: one copy, and dy itself handed on when nothing else reads it
+        Grads d(2);
+        if (g.needs(0)) d[0] = g.needs(1) ? Array(g.dout) : g.take_dout();
+        if (g.needs(1)) d[1] = g.take_dout();
+        return d;
     });
 }
 

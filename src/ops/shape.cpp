@@ -18,8 +18,8 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
     Array y = xt::empty<real>(shape);
     std::copy(value(x).begin(), value(x).end(), y.begin());
     return record("reshape", std::move(y), {x}, [from](const Backward& g) -> Grads {
-        Array dx = xt::empty<real>(from);
-        std::copy(g.dout.begin(), g.dout.end(), dx.begin());
+        Array dx = g.take_dout();  // row-major: the same numbers, only the shape changes
+        dx.reshape(from);
         return {std::move(dx)};
     });
 }
