@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "attn/support/cli.hpp"
 #include "attn/gemm_log.hpp"
+#include "attn/ops.hpp"
 #include "attn/support/io.hpp"
 #include "attn/support/json.hpp"
 #include "attn/support/runtime.hpp"
@@ -123,7 +125,12 @@ int main(int argc, char** argv) {
         if (child > 0) return run_workload(child, thread_counts.front(), warmup, steps);
         const std::vector<int> workloads = parse_list(workloads_list, "--workloads", 5);  // refuse before any work
         const std::string self = "/proc/self/exe";
-        std::string all = "{\n  \"workloads\": [";
+        attn::configure_runtime(thread_counts.front());
+        const std::string kernel = attn::blas_kernel();
+        std::printf("OpenBLAS kernel %s (OPENBLAS_CORETYPE %s), threads %s\n", kernel.c_str(),
+                    std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "not set", threads_list.c_str());
+        std::string all = "{\n  \"blas_kernel\": " + attn::json_string(kernel) + ",\n  \"threads\": " +
+                          attn::json_string(threads_list) + ",\n  \"workloads\": [";
         bool first = true;
         std::printf("%-16s %7s %9s %12s %9s %9s %8s %9s %7s\n", "workload", "threads", "ms/step", "tokens/s", "GFLOP",
                     "GFLOP/s", "RSS MB", "BLAS ms", "BLAS %");

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "attn/tensor.hpp"
@@ -80,6 +81,10 @@ Tensor matmul(const Tensor& a, const Tensor& b, Trans ta = Trans::no, Trans tb =
 /// Threads BLAS may use for one product. Tutorial-sized products run fastest on one (threads cost
 /// more than they save below a few hundred rows), and the executables default to 1.
 void set_blas_threads(int threads);
+/// Which of OpenBLAS's kernels runs ("Haswell", "Cooperlake", ...: openblas_get_corename, chosen
+/// from the processor unless OPENBLAS_CORETYPE pins it) and how many threads it may use.
+std::string blas_kernel();
+int blas_threads();
 
 /// Batched: C[i] = op(A[i]) op(B[i]) for each i of the leading axis.
 /// A (B, M, K), B (B, K, N) -> C (B, M, N); the same flags as matmul, per batch element.

@@ -91,6 +91,13 @@ GemmLog::GemmLog() : previous_(active_log) { active_log = this; }
 GemmLog::~GemmLog() { active_log = previous_; }
 GemmLog* active_gemm_log() { return active_log; }
 
+std::string blas_kernel() {
+    const char* name = openblas_get_corename();
+    return name != nullptr ? name : "unknown";
+}
+
+int blas_threads() { return openblas_get_num_threads(); }
+
 void set_blas_threads(int threads) {
     if (threads < 1) fail("set_blas_threads", "needs at least 1 thread, got " + std::to_string(threads));
     openblas_set_num_threads(threads);
