@@ -52,6 +52,7 @@ std::size_t clean_debris(const std::string& folder) {
             cleaned += fs::remove_all(p, error) > 0;  // the swap had finished: only the removal was missed
         } else {
             fs::remove_all(dir, error);
+            error.clear();
             fs::rename(p, dir, error);  // the swap had not finished: the old checkpoint is the good one
             if (error) throw std::runtime_error("cannot restore the checkpoint " + p.string() + " to " + dir + ": " + error.message());
             ++cleaned;
