@@ -313,7 +313,9 @@ TEST_CASE("the shipped Bible: sizes, a verse reference for every line, and no te
     const std::regex reference(R"(^([1-3A-Z][A-Za-z ()]*[a-z)]) (\d+):(\d+)$)");
     std::map<std::string, std::set<std::string>> chapters;  // split -> "Book chapter"
     const std::pair<const char*, std::size_t> splits[] = {{"train", 13112}, {"valid", 290}, {"test", 355}};
-    for (const auto& [split, size] : splits) {
+    for (const auto& entry : splits) {  // not a structured binding: clang refuses one in CAPTURE
+        const std::string split = entry.first;
+        const std::size_t size = entry.second;
         CAPTURE(split);
         CHECK(load_aligned_pairs(root + split + ".tsv").size() == size);
         const std::string refs = read_text_file(root + split + ".refs");
