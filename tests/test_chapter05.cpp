@@ -36,7 +36,7 @@ TEST_CASE("chapter 5: float64 gradient checks of an encoder layer, a decoder lay
             CAPTURE(pre_norm);
             Rng rng(1);
             const ch05::Config c = tiny(pre_norm, norm);
-            ch05::EncoderLayer enc(c, rng);
+            EncoderLayer enc(c.layer(), rng);
             ch05::DecoderLayer dec(c, rng);
             const Tensor x = param({2, 3, 4}, 2), memory = param({2, 3, 4}, 3);
             const Tensor padding = padding_mask({3, 2}, 3);  // (2, 3): the second sequence has 2 positions

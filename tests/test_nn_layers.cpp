@@ -6,6 +6,7 @@
 #include "attn/nn/multi_head.hpp"
 #include "attn/nn/normalization.hpp"
 #include "attn/nn/positional_encoding.hpp"
+#include "attn/nn/transformer.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -191,6 +192,50 @@ TEST_CASE("FeedForward: max(0, x W1 + b1) W2 + b2, count and gradients") {
     const Tensor x = param({2, 3, 4}, 8);
     check_every_parameter_learns(ffn, [&] { return probe(ffn.forward(x, rng)); });
     check_grads([&] { return ffn.forward(x, rng); }, tensors_of(ffn));  // dropout 0: deterministic
+}
+
+TEST_CASE("FeedForward with GELU (BERT): GELU(x W1 + b1) W2 + b2, values and gradients") {
+    Rng rng(7);
+    FeedForward ffn(4, 8, rng, 0, Activation::gelu);
+    const Tensor x = param({2, 3, 4}, 8);
+    // the composed twin: the same weights through gelu by hand
+    const Tensor expected = ffn.second.forward(gelu(ffn.first.forward(x)));
+    check_values(ffn.forward(x, rng), expected.values(), 1e-12);
+    const Tensor relu_output = FeedForward(4, 8, rng).forward(x, rng);
+    CHECK(relu_output.shape() == expected.shape());
+    check_grads([&] { return ffn.forward(x, rng); }, tensors_of(ffn));  // float64 central differences, default tolerance
+}
+
+TEST_CASE("EncoderLayer (attn/nn/transformer.hpp): post-norm and pre-norm, ReLU and GELU, gradients; padding keys ignored") {
+    for (bool pre_norm : {false, true}) {
+        for (Activation activation : {Activation::relu, Activation::gelu}) {
+            CAPTURE(pre_norm);
+            Rng rng(3);
+            EncoderLayerConfig c;
+            c.d_model = 4;
+            c.heads = 2;
+            c.d_ff = 6;
+            c.pre_norm = pre_norm;
+            c.activation = activation;
+            EncoderLayer layer(c, rng);
+            CHECK(layer.parameter_count() == 4 * (4 * 4 + 4) + (4 * 6 + 6) + (6 * 4 + 4) + 2 * (4 + 4));
+            const Tensor x = param({2, 3, 4}, 5);
+            Tensor padding = Tensor::zeros({2, 3});
+            padding.data()[5] = 1;  // the second sequence's last position is padding
+            const Tensor key_mask = reshape(padding, {2, 1, 1, 3});
+            std::vector<Tensor> inputs = tensors_of(layer);
+            inputs.push_back(x);
+            check_grads([&] { return layer.forward(x, key_mask, padding, rng); }, inputs);  // float64, default tolerance
+            // what a padding key holds does not change any other position's output
+            Tensor changed = x.detach();
+            for (std::size_t d = 0; d < 4; ++d) changed.data()[(1 * 3 + 2) * 4 + d] += 5;
+            const Tensor a = layer.forward(x, key_mask, padding, rng), b = layer.forward(changed, key_mask, padding, rng);
+            for (std::size_t i = 0; i < 2 * 3 * 4; ++i) {
+                if (i / 4 == 5) continue;  // the padding position itself
+                CHECK(a.values()[i] == doctest::Approx(b.values()[i]).epsilon(1e-12));
+            }
+        }
+    }
 }
 
 TEST_CASE("sinusoidal positions: sin on even, cos on odd dimensions") {

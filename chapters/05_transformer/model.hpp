@@ -1,9 +1,9 @@
 // chapters/05_transformer/model.hpp — Vaswani et al. 2017, "Attention Is All You Need", in the
 // paper's symbols, on the same engine as every other chapter.
 //
-// Read top to bottom: embeddings with positional encoding (3.4-3.5), the encoder layer and the
-// decoder layer (3.1; attention 3.2, feed-forward 3.3, residual + LayerNorm, post-norm as in the
-// paper or pre-norm), the stacks, training with label smoothing (5.4), and incremental decoding
+// Read top to bottom: the decoder layer (3.1; attention 3.2, feed-forward 3.3, residual + LayerNorm,
+// post-norm as in the paper or pre-norm; the encoder layer is the library's, attn/nn/transformer.hpp),
+// embeddings with positional encoding (3.4-3.5), the stacks, training with label smoothing (5.4), and incremental decoding
 // with a key/value cache for the library's greedy and beam search.
 //
 // Where we differ from the Annotated Transformer: it implements pre-norm although the paper (and
@@ -21,14 +21,12 @@
 #include "attn/nn/multi_head.hpp"
 #include "attn/nn/normalization.hpp"
 #include "attn/nn/positional_encoding.hpp"
+#include "attn/nn/transformer.hpp"
 #include "attn/seq2seq/model.hpp"
 
 namespace ch05 {
 
 using namespace attn;
-
-/// Which normalisation the sublayer connections use (README, "Which normalisation?").
-enum class Normalization { layer, batch, rms, none };
 
 struct Config {
     std::size_t d_model = 64;     // D
@@ -42,94 +40,13 @@ struct Config {
     bool positions = true;        // add the sinusoidal positional encoding (off: experiment 2)
     bool share_embeddings = false;  // one table for source and target (needs one vocabulary)
     bool tie_output = false;        // the output projection is the target embedding, transposed
+
+    /// One encoder or decoder layer's sizes and choices (ReLU in the feed-forward, as the paper).
+    EncoderLayerConfig layer() const { return {d_model, heads, d_ff, dropout, pre_norm, norm, Activation::relu}; }
 };
 
-// ---- Normalisation: LayerNorm as the paper, or one of the alternatives of the normalisation study ---------
-
-/// x (B, T, D) -> (B, T, D). padding (B, T): 1 at padding positions, or Tensor() for none; only
-/// BatchNorm looks at it, to leave padding out of its batch statistics.
-class Norm : public Module {
-public:
-    Norm(std::size_t D, Normalization which) : kind(which), layer(D), rms(D), batch(D) {}
-
-    Tensor forward(const Tensor& x, const Tensor& padding) const {
-        switch (kind) {
-            case Normalization::layer: return layer.forward(x);   // over D, per position
-            case Normalization::rms: return rms.forward(x);       // over D, per position, no centring
-            case Normalization::batch: return batch.forward(x, padding);  // over the batch's positions, per feature
-            case Normalization::none: break;
-        }
-        return x;
-    }
-
-    Normalization kind;
-    LayerNorm layer;
-    RMSNorm rms;
-    BatchNorm batch;
-
-protected:
-    void list(Lister& out) override {  // only the one in use: its parameters are the model's
-        if (kind == Normalization::layer) out.child("layer", layer);
-        if (kind == Normalization::rms) out.child("rms", rms);
-        if (kind == Normalization::batch) out.child("batch", batch);
-    }
-};
-
-// ---- Sublayer connection: residual + normalisation, post-norm (paper) or pre-norm -------------------------
-
-class Residual : public Module {
-public:
-    Residual(std::size_t D, real dropout, bool pre_norm, Normalization which) : norm(D, which), drop(dropout), pre(pre_norm) {}
-
-    /// post-norm: Norm(x + Dropout(f(x)));  pre-norm: x + Dropout(f(Norm(x))).  x (B, T, D), padding (B, T).
-    template <class F>
-    Tensor operator()(const Tensor& x, const Tensor& padding, F&& sublayer, Rng& rng) const {
-        if (pre) return x + drop.forward(sublayer(norm.forward(x, padding)), rng);
-        return norm.forward(x + drop.forward(sublayer(x), rng), padding);
-    }
-
-    Norm norm;
-    Dropout drop;
-    bool pre;
-
-protected:
-    void list(Lister& out) override {
-        out.child("norm", norm);
-        out.child("drop", drop);
-    }
-};
-
-// ---- Encoder layer: self-attention, then the position-wise feed-forward network -----------------------
-
-class EncoderLayer : public Module {
-public:
-    EncoderLayer(const Config& c, Rng& rng)
-        : self_attention(c.d_model, c.heads, rng, c.dropout), ffn(c.d_model, c.d_ff, rng, c.dropout),
-          first(c.d_model, c.dropout, c.pre_norm, c.norm), second(c.d_model, c.dropout, c.pre_norm, c.norm) {}
-
-    /// x (B, S, D), mask (B, 1, 1, S): 1 at padding keys, padding (B, S): the same as positions
-    /// -> (B, S, D). weights_out: (B, h, S, S).
-    Tensor forward(const Tensor& x, const Tensor& mask, const Tensor& padding, Rng& rng, Tensor* weights_out = nullptr) const {
-        const Tensor a = first(x, padding, [&](const Tensor& y) {
-            const MultiHeadAttention::Output o = self_attention.forward(y, y, y, mask, rng);
-            if (weights_out != nullptr) *weights_out = o.weights;
-            return o.output;
-        }, rng);
-        return second(a, padding, [&](const Tensor& y) { return ffn.forward(y, rng); }, rng);
-    }
-
-    MultiHeadAttention self_attention;
-    FeedForward ffn;
-    Residual first, second;
-
-protected:
-    void list(Lister& out) override {
-        out.child("self_attention", self_attention);
-        out.child("ffn", ffn);
-        out.child("first", first);
-        out.child("second", second);
-    }
-};
+// Norm, Residual and EncoderLayer — the sublayer connection and the encoder layer (3.1; attention 3.2,
+// feed-forward 3.3) — are the library's (attn/nn/transformer.hpp), shared with chapter 6 (BERT).
 
 // ---- Decoder layer: masked self-attention, cross-attention over the encoder, feed-forward -------------
 
@@ -207,7 +124,7 @@ public:
             for (std::size_t i = 0; i < table->weight.size(); ++i) w[i] *= real(1 / std::sqrt(double(c.d_model)));
         }
         for (std::size_t l = 0; l < c.layers; ++l) {
-            encoder.push_back(std::make_unique<EncoderLayer>(c, rng));
+            encoder.push_back(std::make_unique<EncoderLayer>(c.layer(), rng));
             decoder.push_back(std::make_unique<DecoderLayer>(c, rng));
         }
     }

@@ -96,12 +96,13 @@ void LayerNorm::list(Lister& out) {
 
 // ---- FeedForward ---------------------------------------------------------------------------------
 
-FeedForward::FeedForward(std::size_t dim, std::size_t hidden, Rng& rng, real dropout_p)
-    : first(dim, hidden, rng), second(hidden, dim, rng), drop(dropout_p) {}
+FeedForward::FeedForward(std::size_t dim, std::size_t hidden, Rng& rng, real dropout_p, Activation nonlinearity)
+    : first(dim, hidden, rng), second(hidden, dim, rng), drop(dropout_p), activation(nonlinearity) {}
 
 Tensor FeedForward::forward(const Tensor& x, Rng& rng) const {
-    const Tensor h = drop.forward(relu(first.forward(x)), rng);  // (..., d_ff)
-    return second.forward(h);                                    // (..., D)
+    const Tensor a = first.forward(x);  // (..., d_ff)
+    const Tensor h = drop.forward(activation == Activation::gelu ? gelu(a) : relu(a), rng);  // (..., d_ff)
+    return second.forward(h);  // (..., D)
 }
 
 void FeedForward::list(Lister& out) {

@@ -67,15 +67,20 @@ protected:
     void list(Lister& out) override;
 };
 
+/// The feed-forward network's nonlinearity: ReLU (Vaswani et al.) or GELU (BERT, Devlin et al.).
+enum class Activation { relu, gelu };
+
 /// Position-wise feed-forward network (Vaswani et al. 2017, eq. 2):
-///   FFN(x) = max(0, x W_1 + b_1) W_2 + b_2      x (..., D) -> (..., D), hidden width d_ff.
+///   FFN(x) = max(0, x W_1 + b_1) W_2 + b_2      x (..., D) -> (..., D), hidden width d_ff;
+/// with Activation::gelu, GELU(x W_1 + b_1) W_2 + b_2 as BERT.
 class FeedForward : public Module {
 public:
-    FeedForward(std::size_t dim, std::size_t hidden, Rng& rng, real dropout = 0);
+    FeedForward(std::size_t dim, std::size_t hidden, Rng& rng, real dropout = 0, Activation activation = Activation::relu);
     Tensor forward(const Tensor& x, Rng& rng) const;
 
     Linear first, second;
     Dropout drop;  // on the hidden activation, as the reference implementation
+    Activation activation;
 
 protected:
     void list(Lister& out) override;
