@@ -97,6 +97,17 @@ TEST_CASE("clip_grad_norm scales all gradients by max_norm / (norm + 1e-6)") {
     check_values(b.w.grad(), {4 * factor}, 1e-15);
 }
 
+TEST_CASE("schedules: BERT's warm-up then linear decay") {
+    const WarmupLinearDecay bert(real(1e-3), 10, 110);
+    CHECK(bert.rate(1) == doctest::Approx(1e-4));   // 1/10 of the peak after one step
+    CHECK(bert.rate(10) == doctest::Approx(1e-3));  // the peak at the end of warm-up
+    CHECK(bert.rate(60) == doctest::Approx(5e-4));  // halfway down
+    CHECK(bert.rate(110) == 0);
+    CHECK(bert.rate(500) == 0);                     // never negative
+    CHECK(WarmupLinearDecay(real(1), 0, 4).rate(2) == doctest::Approx(0.5));
+    CHECK_THROWS_AS(WarmupLinearDecay(real(1), 10, 10), std::invalid_argument);
+}
+
 TEST_CASE("schedules: constant, step decay, Noam") {
     CHECK(ConstantSchedule(0.3).rate(1000) == doctest::Approx(0.3));
     const StepDecay decay(1.0, 10, 0.5);

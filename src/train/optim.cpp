@@ -165,4 +165,18 @@ real NoamSchedule::rate(long step) const {
     return real(scale_ * std::min(1 / std::sqrt(s), s * std::pow(double(warmup_), -1.5)));
 }
 
+WarmupLinearDecay::WarmupLinearDecay(real peak, long warmup, long total) : peak_(peak), warmup_(warmup), total_(total) {
+    if (warmup < 0 || total <= warmup) {
+        throw std::invalid_argument("WarmupLinearDecay: needs 0 <= warmup < total, got warmup " + std::to_string(warmup) + " and total " +
+                                    std::to_string(total));
+    }
+}
+
+real WarmupLinearDecay::rate(long step) const {
+    const double s = double(std::max(step, 1L));
+    const double up = warmup_ > 0 ? s / double(warmup_) : 1.0;
+    const double down = (double(total_) - s) / double(total_ - warmup_);
+    return real(peak_ * std::max(0.0, std::min(up, down)));
+}
+
 }  // namespace attn

@@ -132,4 +132,17 @@ private:
     long warmup_;
 };
 
+/// BERT's schedule (Devlin et al. 2019, A.2): rises linearly to `peak` over `warmup` steps, then
+/// falls linearly to 0 at step `total`:  rate = peak * min(step / warmup, (total - step) / (total - warmup)),
+/// never below 0 (steps past `total` get 0).
+class WarmupLinearDecay : public Schedule {
+public:
+    WarmupLinearDecay(real peak, long warmup, long total);
+    real rate(long step) const override;
+
+private:
+    double peak_;
+    long warmup_, total_;
+};
+
 }  // namespace attn
