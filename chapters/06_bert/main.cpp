@@ -1,0 +1,723 @@
+// chapters/06_bert/main.cpp — chapter 6: BERT. Pretrain a bidirectional Transformer encoder on
+// unlabelled verses by masked language modelling, then show that pretraining pays when labels are few.
+//
+//   build/chapters/06_bert/06_bert                    pretrain, then the label-count curve (1 seed), heads
+//   build/chapters/06_bert/06_bert --quick            the same, small and short (under 2 minutes)
+//   build/chapters/06_bert/06_bert --fill "in the beginning god [MASK] the heavens and the earth ."
+//   tools/experiments/bert_study.sh                   3 seeds, NSP or not, frozen or fine-tuned (README)
+//
+// data -> WordPiece -> pretraining (the library's loop) -> fine-tuning curve, pretrained vs from
+// scratch -> what the heads attend to.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "model.hpp"
+#include "attn/data/batching.hpp"
+#include "attn/data/lines.hpp"
+#include "attn/data/shipped.hpp"
+#include "attn/data/text.hpp"
+#include "attn/support/cli.hpp"
+#include "attn/support/io.hpp"
+#include "attn/support/json.hpp"
+#include "attn/support/run_page.hpp"
+#include "attn/support/runtime.hpp"
+#include "attn/support/viz.hpp"
+#include "attn/tape.hpp"
+#include "attn/train/command_line.hpp"
+#include "attn/train/loop.hpp"
+#include "attn/train/run_folder.hpp"
+
+using namespace attn;
+
+// ---- Data: the World English Bible's verses, and each verse's section ----------------------------------------
+//
+// The downstream task: which of seven sections of the Bible a verse comes from. Its held-out
+// verses are whole chapters — chapter numbers ending in 0 are the test set, ending in 5 the
+// validation set — and pretraining never reads them.
+
+const std::vector<std::string> section_names{"law", "history", "wisdom", "prophets", "gospels and acts", "letters", "apocalyptic"};
+
+/// The section of a book as SWORD names it ("I Samuel", "Revelation of John"), or -1.
+int section_of(const std::string& book) {
+    static const std::map<std::string, int> first_books{
+        {"Genesis", 0}, {"Joshua", 1}, {"Job", 2}, {"Isaiah", 3}, {"Matthew", 4}, {"Romans", 5}, {"Revelation of John", 6}};
+    static const std::vector<std::string> canon{
+        "Genesis", "Exodus", "Leviticus", "Numbers", "Deuteronomy", "Joshua", "Judges", "Ruth", "I Samuel", "II Samuel", "I Kings",
+        "II Kings", "I Chronicles", "II Chronicles", "Ezra", "Nehemiah", "Esther", "Job", "Psalms", "Proverbs", "Ecclesiastes",
+        "Song of Solomon", "Isaiah", "Jeremiah", "Lamentations", "Ezekiel", "Daniel", "Hosea", "Joel", "Amos", "Obadiah", "Jonah",
+        "Micah", "Nahum", "Habakkuk", "Zephaniah", "Haggai", "Zechariah", "Malachi", "Matthew", "Mark", "Luke", "John", "Acts",
+        "Romans", "I Corinthians", "II Corinthians", "Galatians", "Ephesians", "Philippians", "Colossians", "I Thessalonians",
+        "II Thessalonians", "I Timothy", "II Timothy", "Titus", "Philemon", "Hebrews", "James", "I Peter", "II Peter", "I John",
+        "II John", "III John", "Jude", "Revelation of John"};
+    int section = -1;
+    for (const std::string& b : canon) {  // books in canonical order: a section starts at its first book
+        if (first_books.count(b)) section = first_books.at(b);
+        if (b == book) return section;
+    }
+    return -1;
+}
+
+struct Verse {
+    std::string reference;  // "Genesis 2:1"
+    std::string book;
+    int chapter = 0;
+    int section = 0;
+    std::vector<std::string> words;  // lower-cased, punctuation split off (the shipped tokenisation)
+    std::vector<int> pieces;         // WordPiece ids
+};
+
+struct Corpus {
+    std::vector<Verse> train, valid, test;  // train: the pretraining text and the pool of labels
+};
+
+Corpus load_corpus(const std::string& folder) {
+    const std::vector<AlignedPair> pairs = load_aligned_pairs(folder + "/train.tsv");
+    const std::string refs_path = folder + "/train.refs", refs = read_text_file(refs_path);
+    Lines lines(refs, refs_path);
+    Corpus c;
+    std::string line;
+    std::size_t n = 0;
+    while (lines.next(line)) {
+        if (n >= pairs.size()) throw std::runtime_error(lines.where() + ": more references than verses in train.tsv");
+        const std::size_t space = line.rfind(' '), colon = line.rfind(':');
+        if (space == std::string::npos || colon == std::string::npos || colon < space) {
+            throw std::runtime_error(lines.where() + ": expected 'Book chapter:verse', got '" + line + "'");
+        }
+        Verse v;
+        v.reference = line;
+        v.book = line.substr(0, space);
+        v.chapter = std::atoi(line.substr(space + 1, colon - space - 1).c_str());
+        v.section = section_of(v.book);
+        if (v.section < 0 || v.chapter <= 0) throw std::runtime_error(lines.where() + ": unknown book or chapter in '" + line + "'");
+        v.words = pairs[n++].source;
+        (v.chapter % 10 == 0 ? c.test : v.chapter % 10 == 5 ? c.valid : c.train).push_back(std::move(v));
+    }
+    if (n != pairs.size()) throw std::runtime_error(refs_path + ": " + std::to_string(n) + " references for " + std::to_string(pairs.size()) + " verses");
+    return c;
+}
+
+/// The sentence of --fill: words tokenised as the corpus, "[MASK]" kept as the mask piece.
+std::vector<int> encode_with_masks(const std::string& text, const WordPiece& vocabulary) {
+    std::vector<int> ids;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t at = text.find("[MASK]", start);
+        for (int id : vocabulary.encode(split_words(text.substr(start, at == std::string::npos ? std::string::npos : at - start)))) {
+            ids.push_back(id);
+        }
+        if (at == std::string::npos) break;
+        ids.push_back(WordPiece::mask);
+        start = at + 6;
+    }
+    return ids;
+}
+
+// ---- Pretraining: masked LM (and optionally NSP) over consecutive verses ----------------------------------------
+
+struct PretrainingSetup {
+    ch06::MaskingOptions masking;
+    bool next_sentence = false;
+    std::size_t max_positions = 96;
+};
+
+class PretrainingTask : public TrainingTask {
+public:
+    PretrainingTask(const ch06::Pretraining& model, const std::vector<Verse>& train, const std::vector<Verse>& valid,
+                    std::size_t vocabulary, const PretrainingSetup& setup)
+        : model_(model), train_(train), valid_(valid), vocabulary_(vocabulary), setup_(setup) {}
+
+    std::vector<std::vector<std::size_t>> epoch(std::size_t batch_size, Rng& rng) const override {
+        return make_batches(std::vector<std::size_t>(train_.size(), 1), batch_size, false, &rng);
+    }
+
+    WeightedLoss loss(const std::vector<std::size_t>& rows, Rng& rng) const override {
+        const ch06::PretrainingBatch batch = make_batch(train_, rows, rng);
+        const ch06::Pretraining::Losses l = model_.forward(batch, rng);
+        const Tensor total = setup_.next_sentence ? l.mlm + l.nsp : l.mlm;
+        return {total, double(batch.targets.values.size())};
+    }
+
+    /// MLM loss and accuracy on the validation verses, masked the same way at every epoch.
+    Validation validate() const override {
+        Rng fixed(2019);
+        double loss = 0, right = 0, count = 0;
+        for (const auto& rows : make_batches(std::vector<std::size_t>(valid_.size(), 1), 128, false, nullptr)) {
+            const ch06::PretrainingBatch batch = make_batch(valid_, rows, fixed);
+            const ch06::Pretraining::Losses l = model_.forward(batch, fixed);
+            const std::size_t M = batch.targets.values.size(), V = l.mlm_logits.shape(1);
+            const std::vector<real> logits = l.mlm_logits.values();
+            for (std::size_t m = 0; m < M; ++m) {
+                const auto row = logits.begin() + std::ptrdiff_t(m * V);
+                right += int(std::max_element(row, row + std::ptrdiff_t(V)) - row) == batch.targets.values[m];
+            }
+            loss += double(l.mlm.item()) * double(M);
+            count += double(M);
+        }
+        return {loss / count, right / count};
+    }
+
+    /// [CLS] verse [SEP] next verse [SEP] with masked pieces. With NSP, half the second segments
+    /// are a random verse instead (is_next 0); without, the next verse of the same chapter (when
+    /// there is one) is always the second segment, so both settings read the same kind of input.
+    ch06::PretrainingBatch make_batch(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows, Rng& rng) const {
+        std::vector<ch06::Sequence> sequences;
+        std::vector<ch06::Masked> masked;
+        std::vector<int> is_next;
+        for (std::size_t i : rows) {
+            const bool has_next = i + 1 < verses.size() && verses[i + 1].book == verses[i].book && verses[i + 1].chapter == verses[i].chapter;
+            std::vector<int> b;
+            int next = 0;
+            if (setup_.next_sentence) {
+                if (has_next && rng.uniform() < 0.5) {
+                    b = verses[i + 1].pieces;
+                    next = 1;
+                } else {
+                    std::size_t j = rng.below(verses.size());
+                    while (verses[j].book == verses[i].book && verses[j].chapter == verses[i].chapter) j = rng.below(verses.size());
+                    b = verses[j].pieces;
+                }
+            } else if (has_next) {
+                b = verses[i + 1].pieces;
+            }
+            ch06::Sequence s = ch06::make_sequence(verses[i].pieces, b, setup_.max_positions);
+            masked.push_back(ch06::mask_tokens(s.tokens, setup_.masking, vocabulary_, rng));
+            s.tokens = masked.back().tokens;
+            sequences.push_back(std::move(s));
+            is_next.push_back(next);
+        }
+        ch06::PretrainingBatch batch;
+        batch.input = ch06::pad(sequences);
+        const std::size_t T = batch.input.tokens.shape[1];
+        std::vector<int> chosen, targets;
+        for (std::size_t b = 0; b < masked.size(); ++b) {
+            for (std::size_t k = 0; k < masked[b].positions.size(); ++k) {
+                chosen.push_back(int(b * T + masked[b].positions[k]));
+                targets.push_back(masked[b].targets[k]);
+            }
+        }
+        batch.chosen = Ids(chosen);
+        batch.targets = Ids(targets);
+        batch.is_next = Ids(is_next);
+        return batch;
+    }
+
+private:
+    const ch06::Pretraining& model_;
+    const std::vector<Verse>& train_;
+    const std::vector<Verse>& valid_;
+    std::size_t vocabulary_;
+    PretrainingSetup setup_;
+};
+
+// ---- Fine-tuning: which section is this verse from? --------------------------------------------------------------
+
+ch06::Batch single_verses(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows, std::size_t max_positions) {
+    std::vector<ch06::Sequence> sequences;
+    for (std::size_t i : rows) sequences.push_back(ch06::make_sequence(verses[i].pieces, {}, max_positions));
+    return ch06::pad(sequences);
+}
+
+Ids sections_of(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows) {
+    std::vector<int> labels;
+    for (std::size_t i : rows) labels.push_back(verses[i].section);
+    return Ids(labels);
+}
+
+/// Loss and accuracy of the classifier on `verses` (evaluation mode, off the tape).
+Validation evaluate(const ch06::Classifier& model, const std::vector<Verse>& verses, std::size_t max_positions) {
+    NoRecording off;
+    Rng unused(0);
+    double loss = 0, right = 0;
+    for (const auto& rows : make_batches(std::vector<std::size_t>(verses.size(), 1), 256, false, nullptr)) {
+        const Tensor logits = model.forward(single_verses(verses, rows, max_positions), unused);  // (B, C)
+        const Ids labels = sections_of(verses, rows);
+        loss += double(cross_entropy(logits, labels).item()) * double(rows.size());
+        const std::vector<real> v = logits.values();
+        const std::size_t C = logits.shape(1);
+        for (std::size_t b = 0; b < rows.size(); ++b) {
+            const auto row = v.begin() + std::ptrdiff_t(b * C);
+            right += int(std::max_element(row, row + std::ptrdiff_t(C)) - row) == labels.values[b];
+        }
+    }
+    return {loss / double(verses.size()), right / double(verses.size())};
+}
+
+/// `steps` updates in `epochs` equal parts, cycling through the labelled verses in fresh
+/// shuffles: the same number of updates whatever the number of labels.
+class FineTuningTask : public TrainingTask {
+public:
+    FineTuningTask(const ch06::Classifier& model, const std::vector<Verse>& labelled, const std::vector<Verse>& valid,
+                   std::size_t steps_per_epoch, std::size_t max_positions)
+        : model_(model), labelled_(labelled), valid_(valid), steps_per_epoch_(steps_per_epoch), max_positions_(max_positions) {}
+
+    std::vector<std::vector<std::size_t>> epoch(std::size_t batch_size, Rng& rng) const override {
+        std::vector<std::size_t> order;
+        while (order.size() < steps_per_epoch_ * batch_size) {
+            for (const auto& b : make_batches(std::vector<std::size_t>(labelled_.size(), 1), labelled_.size(), false, &rng)) {
+                order.insert(order.end(), b.begin(), b.end());
+            }
+        }
+        std::vector<std::vector<std::size_t>> batches(steps_per_epoch_);
+        for (std::size_t s = 0; s < steps_per_epoch_; ++s) {
+            batches[s].assign(order.begin() + std::ptrdiff_t(s * batch_size), order.begin() + std::ptrdiff_t((s + 1) * batch_size));
+        }
+        return batches;
+    }
+
+    WeightedLoss loss(const std::vector<std::size_t>& rows, Rng& rng) const override {
+        const Tensor logits = model_.forward(single_verses(labelled_, rows, max_positions_), rng);
+        return {cross_entropy(logits, sections_of(labelled_, rows)), double(rows.size())};
+    }
+
+    Validation validate() const override { return evaluate(model_, valid_, max_positions_); }
+
+private:
+    const ch06::Classifier& model_;
+    const std::vector<Verse>& labelled_;
+    const std::vector<Verse>& valid_;
+    std::size_t steps_per_epoch_, max_positions_;
+};
+
+struct FineTuning {
+    std::size_t steps = 400, epochs = 8, batch = 32;
+    double learning_rate = 3e-4;
+    ch06::Pooling pooling = ch06::Pooling::mean;
+    bool freeze = false;
+};
+
+struct CurvePoint {
+    std::string init;  // "pretrained" or "scratch"
+    std::size_t labels = 0;
+    std::uint64_t seed = 0;
+    double valid_accuracy = 0, test_accuracy = 0, seconds = 0;
+};
+
+/// Fine-tunes a classifier on `labels` verses drawn (with `seed`) from the pool, starting from the
+/// pretrained encoder or from a fresh one; tested on the test chapters.
+CurvePoint fine_tune(const Corpus& data, std::size_t vocabulary, const ch06::Config& config, ch06::Pretraining* pretrained,
+                     std::size_t labels, std::uint64_t seed, const FineTuning& f) {
+    Rng draw(seed * 1000003 + labels);  // the same labelled verses for both starts
+    std::vector<std::size_t> pool(data.train.size());
+    for (std::size_t i = 0; i < pool.size(); ++i) pool[i] = i;
+    for (std::size_t k = 0; k < std::min(labels, pool.size()); ++k) std::swap(pool[k], pool[k + draw.below(pool.size() - k)]);
+    std::vector<Verse> labelled;
+    for (std::size_t k = 0; k < std::min(labels, pool.size()); ++k) labelled.push_back(data.train[pool[k]]);
+
+    Rng rng(seed);
+    ch06::Classifier model(vocabulary, section_names.size(), config, f.pooling, rng);
+    if (pretrained != nullptr) ch06::copy_encoder(pretrained->encoder, model.encoder);
+    model.frozen = f.freeze;
+    TrainOptions options;
+    options.epochs = int(f.epochs);
+    options.batch_size = f.batch;
+    options.clip = 1.0;
+    options.progress = false;
+    options.learning_rate = std::make_shared<WarmupLinearDecay>(real(f.learning_rate), long(f.steps / 10), long(f.steps));
+    const FineTuningTask task(model, labelled, data.valid, std::max<std::size_t>(1, f.steps / f.epochs), config.max_positions);
+    const TrainReport report = train(model, task, options, rng);
+    model.eval();
+    CurvePoint p;
+    p.init = pretrained != nullptr ? "pretrained" : "scratch";
+    p.labels = labelled.size();
+    p.seed = seed;
+    p.valid_accuracy = report.best().accuracy;
+    p.test_accuracy = evaluate(model, data.test, config.max_positions).accuracy;
+    p.seconds = report.seconds;
+    return p;
+}
+
+// ---- The curve: accuracy against the number of labels, a row per finished run (resumable) --------------------
+
+std::string curve_row(const CurvePoint& p) {
+    char row[200];
+    std::snprintf(row, sizeof row, "%s\t%zu\t%llu\t%.4f\t%.4f\t%.1f\n", p.init.c_str(), p.labels, (unsigned long long)p.seed,
+                  p.valid_accuracy, p.test_accuracy, p.seconds);
+    return row;
+}
+
+std::vector<CurvePoint> read_curve(const std::string& path) {
+    std::vector<CurvePoint> points;
+    if (!std::filesystem::exists(path)) return points;
+    const std::string text = read_text_file(path);
+    Lines lines(text, path);
+    std::string line;
+    lines.next(line);  // the header
+    while (lines.next(line)) {
+        std::istringstream in(line);
+        CurvePoint p;
+        unsigned long long seed = 0;
+        if (!(in >> p.init >> p.labels >> seed >> p.valid_accuracy >> p.test_accuracy >> p.seconds)) {
+            throw std::runtime_error(lines.where() + ": not a curve row (init, labels, seed, valid, test, seconds)");
+        }
+        p.seed = seed;
+        points.push_back(p);
+    }
+    return points;
+}
+
+/// Mean and sample standard deviation of the test accuracies of one (init, labels).
+std::pair<double, double> mean_std(const std::vector<CurvePoint>& points, const std::string& init, std::size_t labels) {
+    std::vector<double> v;
+    for (const CurvePoint& p : points) if (p.init == init && p.labels == labels) v.push_back(p.test_accuracy);
+    if (v.empty()) return {std::nan(""), std::nan("")};
+    double m = 0, s = 0;
+    for (double x : v) m += x / double(v.size());
+    for (double x : v) s += (x - m) * (x - m);
+    return {m, v.size() > 1 ? std::sqrt(s / double(v.size() - 1)) : 0.0};
+}
+
+// ---- What the heads attend to ---------------------------------------------------------------------------------
+
+struct HeadProfile {
+    double previous = 0, self = 0, next = 0, cls = 0, sep = 0, entropy = 0;
+};
+
+/// Per layer and head, the mean attention weight a real query position gives to the position
+/// before it, itself, the one after it, [CLS] and the final [SEP], and the mean entropy of its weights.
+std::vector<std::vector<HeadProfile>> profile_heads(const ch06::Encoder& encoder, const std::vector<Verse>& verses) {
+    NoRecording off;
+    Rng unused(0);
+    std::vector<std::vector<HeadProfile>> profiles;
+    double queries = 0;
+    for (const auto& rows : make_batches(std::vector<std::size_t>(verses.size(), 1), 128, false, nullptr)) {
+        const ch06::Batch batch = single_verses(verses, rows, encoder.config.max_positions);
+        std::vector<Tensor> weights;
+        encoder.forward(batch, unused, &weights);
+        profiles.resize(weights.size(), std::vector<HeadProfile>(encoder.config.heads));
+        const std::size_t T = batch.tokens.shape[1], A = encoder.config.heads;
+        for (std::size_t l = 0; l < weights.size(); ++l) {
+            const std::vector<real> w = weights[l].values();  // (B, A, T, T)
+            for (std::size_t b = 0; b < rows.size(); ++b) {
+                const std::size_t n = batch.lengths[b];
+                for (std::size_t a = 0; a < A; ++a) {
+                    HeadProfile& p = profiles[l][a];
+                    for (std::size_t q = 0; q < n; ++q) {
+                        const real* row = &w[((b * A + a) * T + q) * T];
+                        if (q > 0) p.previous += row[q - 1];
+                        p.self += row[q];
+                        if (q + 1 < n) p.next += row[q + 1];
+                        p.cls += row[0];
+                        p.sep += row[n - 1];
+                        for (std::size_t k = 0; k < n; ++k) if (row[k] > 0) p.entropy -= double(row[k]) * std::log(double(row[k]));
+                    }
+                }
+            }
+        }
+        for (std::size_t b = 0; b < rows.size(); ++b) queries += double(batch.lengths[b]);
+    }
+    for (auto& layer : profiles) {
+        for (HeadProfile& p : layer) {
+            for (double* x : {&p.previous, &p.self, &p.next, &p.cls, &p.sep, &p.entropy}) *x /= queries;
+        }
+    }
+    return profiles;
+}
+
+/// One SVG per layer and head of the attention over `pieces`.
+void draw_heads(const ch06::Encoder& encoder, const WordPiece& vocabulary, const std::vector<int>& pieces, const std::string& dir) {
+    NoRecording off;
+    Rng unused(0);
+    const ch06::Batch batch = ch06::pad({ch06::make_sequence(pieces, {}, encoder.config.max_positions)});
+    std::vector<Tensor> weights;
+    encoder.forward(batch, unused, &weights);
+    std::vector<std::string> labels;
+    for (int id : batch.tokens.values) labels.push_back(vocabulary.piece(id));
+    const std::size_t T = labels.size();
+    for (std::size_t l = 0; l < weights.size(); ++l) {
+        for (std::size_t a = 0; a < encoder.config.heads; ++a) {
+            Matrix m(T, std::vector<double>(T));
+            for (std::size_t i = 0; i < T; ++i)
+                for (std::size_t j = 0; j < T; ++j) m[i][j] = weights[l].at({0, a, i, j});
+            HeatmapText text;
+            text.title = "BERT self-attention, layer " + std::to_string(l) + ", head " + std::to_string(a);
+            text.row_axis = "query piece";
+            text.column_axis = "key piece";
+            write_file_atomically(dir + "/layer" + std::to_string(l) + "_head" + std::to_string(a) + ".svg", attention_svg(m, labels, labels, text));
+        }
+    }
+}
+
+// ---- Fill in the blank ------------------------------------------------------------------------------------------
+
+void fill(const ch06::Pretraining& model, const WordPiece& vocabulary, const std::string& sentence) {
+    NoRecording off;
+    Rng unused(0);
+    const std::vector<int> pieces = encode_with_masks(sentence, vocabulary);
+    const ch06::Sequence s = ch06::make_sequence(pieces, {}, model.encoder.config.max_positions);
+    std::vector<int> chosen;
+    for (std::size_t t = 0; t < s.tokens.size(); ++t) if (s.tokens[t] == WordPiece::mask) chosen.push_back(int(t));
+    if (chosen.empty()) throw std::invalid_argument("--fill: the sentence has no [MASK] (write it where a word should be guessed)");
+    const ch06::Batch batch = ch06::pad({s});
+    const Tensor h = model.encoder.forward(batch, unused);  // (1, T, H)
+    const std::size_t T = h.shape(1), H = h.shape(2);
+    const Tensor probabilities = softmax(model.mlm.forward(index_select(reshape(h, {T, H}), 0, Ids(chosen))), -1);  // (M, V)
+    const std::size_t V = probabilities.shape(1);
+    std::string shown;
+    for (int id : s.tokens) shown += (shown.empty() ? "" : " ") + vocabulary.piece(id);
+    std::printf("input pieces: %s\n", shown.c_str());
+    const std::vector<real> p = probabilities.values();
+    for (std::size_t m = 0; m < chosen.size(); ++m) {
+        std::vector<std::size_t> order(V);
+        for (std::size_t v = 0; v < V; ++v) order[v] = v;
+        std::partial_sort(order.begin(), order.begin() + 5, order.end(), [&](std::size_t a, std::size_t b) { return p[m * V + a] > p[m * V + b]; });
+        std::printf("[MASK] at piece %d:", chosen[m]);
+        for (std::size_t k = 0; k < 5; ++k) std::printf("  %s %.3f", vocabulary.piece(int(order[k])).c_str(), double(p[m * V + order[k]]));
+        std::printf("\n");
+    }
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------
+
+/// The checkpoint's model text (Config::text() and the NSP line) back into a Config.
+ch06::Config config_from(const std::string& text, bool& next_sentence, const std::string& where) {
+    ch06::Config c;
+    std::istringstream in(text);
+    std::string key, value;
+    while (in >> key >> value) {
+        if (key == "next_sentence") {
+            next_sentence = value == "on";
+            continue;
+        }
+        std::size_t* field = key == "d_model" ? &c.d_model : key == "heads" ? &c.heads : key == "d_ff" ? &c.d_ff
+                           : key == "layers" ? &c.layers : key == "max_positions" ? &c.max_positions : nullptr;
+        if (field == nullptr) throw std::runtime_error(where + ": unknown model setting '" + key + "'");
+        *field = std::size_t(std::stoul(value));
+    }
+    return c;
+}
+
+std::vector<std::size_t> parse_label_counts(const std::string& text, std::size_t all) {
+    std::vector<std::size_t> counts;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        if (item == "all") {
+            counts.push_back(all);
+            continue;
+        }
+        char* end = nullptr;
+        const unsigned long n = std::strtoul(item.c_str(), &end, 10);
+        if (item.empty() || *end != 0 || n == 0) throw std::invalid_argument("--labels: '" + item + "' is not a positive number or 'all'");
+        counts.push_back(std::min<std::size_t>(n, all));
+    }
+    return counts;
+}
+
+int main(int argc, char** argv) {
+    const bool quick = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--quick"; });
+    std::string data_folder = std::string(ATTN_DATASETS_DIR) + "/bible", out = "out/06_bert", from, fill_text, labels = "50,100,250,500,1000,all";
+    std::string pool = "mean";
+    std::uint64_t seed = 1;
+    std::size_t seeds = 1, vocabulary_size = quick ? 2000 : 3000;
+    int threads = 1;
+    bool flag_quick = false;
+    double learning_rate = 1e-3;
+    ch06::Config config;
+    PretrainingSetup setup;
+    FineTuning tuning;
+    TrainOptions training;
+    training.epochs = quick ? 2 : 8;
+    training.batch_size = 64;
+    training.clip = 1.0;
+    training.unit = "masked";  // the progress line counts the pieces the loss is computed on
+    if (quick) {
+        config.d_model = 64;
+        config.heads = 2;
+        config.d_ff = 256;
+        labels = "100,1000";
+        tuning.steps = 200;
+    }
+    CommandLine cli("attn chapter 6: BERT — pretrain a bidirectional encoder by masked language modelling, then fine-tune");
+    cli.option("--data", data_folder, "folder with train.tsv and train.refs (the Bible of datasets/bible)");
+    cli.option("--out", out, "run folder: pretrain/ (checkpoint/, best/), curve.tsv, curve.svg, heads/, metrics.json");
+    cli.flag("--quick", flag_quick, "small and short: a smaller model, 2 pretraining epochs, 2 label counts (under 2 minutes)");
+    cli.option("--fill", fill_text, "print the top-5 pieces for each [MASK] in this sentence, from a trained run (see --from)");
+    cli.option("--from", from, "a pretraining checkpoint to fine-tune or --fill from, instead of pretraining (default for --fill: <out>/pretrain/best)");
+    add_training_options(cli, training, learning_rate, "verse pairs");
+    cli.option("--vocabulary", vocabulary_size, "WordPiece vocabulary size, the five specials included").range(50, 100000);
+    cli.option("--d-model", config.d_model, "hidden size H").range(2, 4096);
+    cli.option("--heads", config.heads, "attention heads A").range(1, 64);
+    cli.option("--d-ff", config.d_ff, "feed-forward inner width").range(1, 16384);
+    cli.option("--layers", config.layers, "encoder layers L").range(1, 24);
+    cli.option("--max-positions", config.max_positions, "longest input in pieces, [CLS] and [SEP]s included").range(8, 512);
+    double dropout = config.dropout;
+    cli.option("--dropout", dropout, "dropout").range(0, 0.9);
+    cli.option("--mask-rate", setup.masking.rate, "share of pieces chosen for the MLM loss").range(0.01, 1);
+    cli.option("--mask-token", setup.masking.replace_mask, "of the chosen: share replaced by [MASK]").range(0, 1);
+    cli.option("--random-token", setup.masking.replace_random, "of the chosen: share replaced by a random piece").range(0, 1);
+    cli.flag("--nsp", setup.next_sentence, "also pretrain with next-sentence prediction");
+    cli.option("--labels", labels, "label counts of the curve, comma-separated ('all': every training verse)");
+    cli.option("--seeds", seeds, "seeds per point of the curve (--seed, --seed + 1, ...)").range(1, 100);
+    cli.option("--finetune-steps", tuning.steps, "updates per fine-tuning run, whatever the number of labels").range(1, 1000000);
+    cli.option("--finetune-lr", tuning.learning_rate, "fine-tuning peak learning rate").range(1e-7, 1);
+    cli.option("--finetune-batch", tuning.batch, "verses per fine-tuning batch").range(1, 4096);
+    cli.option("--pool", pool, "what the classifier reads: mean (of every position) or cls (the [CLS] position)");
+    cli.flag("--freeze", tuning.freeze, "fine-tune only the classifier, the encoder frozen");
+    cli.option("--seed", seed, "random seed");
+    cli.option("--threads", threads, "BLAS threads").range(1, 256);
+    if (const auto code = cli.parse(argc, argv)) return *code;
+    config.dropout = real(dropout);
+    setup.max_positions = config.max_positions;
+    configure_runtime(threads);
+
+    try {
+        if (pool != "mean" && pool != "cls") throw std::invalid_argument("--pool must be mean or cls, got '" + pool + "'");
+        if (setup.masking.replace_mask + setup.masking.replace_random > 1) {
+            throw std::invalid_argument("--mask-token plus --random-token must be at most 1");
+        }
+        tuning.pooling = pool == "cls" ? ch06::Pooling::cls : ch06::Pooling::mean;
+        tuning.epochs = std::min(tuning.epochs, tuning.steps);
+        std::printf("== attn chapter 6: BERT (%s) ==\n", precision_name());
+
+        if (!fill_text.empty()) {  // a trained model, a new sentence
+            const std::string dir = from.empty() ? out + "/pretrain/best" : from;
+            if (!has_checkpoint(dir)) throw std::runtime_error(dir + ": no checkpoint to fill from (train first, or give --from)");
+            const Identity identity = read_checkpoint_identity(dir);
+            if (!identity.count("wordpiece") || !identity.count("model")) throw std::runtime_error(dir + ": not a chapter 6 pretraining checkpoint");
+            const WordPiece vocabulary = WordPiece::parse(identity.at("wordpiece"), dir + "/identity/wordpiece.txt");
+            bool nsp = false;
+            const ch06::Config c = config_from(identity.at("model"), nsp, dir + "/identity/model.txt");
+            Rng rng(seed);
+            ch06::Pretraining model(vocabulary.size(), c, nsp, rng);
+            load_checkpoint(dir, model, nullptr, nullptr, &identity);
+            model.eval();
+            fill(model, vocabulary, fill_text);
+            return 0;
+        }
+
+        training.folder = out;
+        const RunFolder run("06_bert", training);  // locked; an earlier run is never silently replaced
+        Corpus data = load_corpus(data_folder);
+        std::vector<std::vector<std::string>> sentences;
+        for (const Verse& v : data.train) sentences.push_back(v.words);
+        WordPiece::Options wp;
+        wp.vocabulary_size = vocabulary_size;
+        const WordPiece vocabulary = WordPiece::learn(sentences, wp);
+        std::size_t unknown = 0, pieces = 0;
+        for (std::vector<Verse>* split : {&data.train, &data.valid, &data.test}) {
+            for (Verse& v : *split) {
+                v.pieces = vocabulary.encode(v.words);
+                pieces += v.pieces.size();
+                unknown += std::size_t(std::count(v.pieces.begin(), v.pieces.end(), WordPiece::unk));
+            }
+        }
+        std::printf("data %s: %zu verses to pretrain on and label from, %zu validation and %zu test verses (whole chapters, "
+                    "never pretrained on); WordPiece: %zu pieces, %zu [UNK] of %zu\n",
+                    data_folder.c_str(), data.train.size(), data.valid.size(), data.test.size(), vocabulary.size(), unknown, pieces);
+
+        // ---- 1. pretraining ----
+        Rng rng(seed);
+        ch06::Pretraining model(vocabulary.size(), config, setup.next_sentence, rng);
+        const Identity identity{{"wordpiece", vocabulary.text()},
+                                {"model", config.text() + "next_sentence " + (setup.next_sentence ? "on" : "off") + "\n"}};
+        TrainReport pretraining;
+        if (!from.empty()) {
+            load_checkpoint(from, model, nullptr, nullptr, &identity);
+            std::printf("pretrained encoder: %s\n", from.c_str());
+        } else {
+            std::printf("\npretraining: %zu parameters (L %zu, H %zu, A %zu, d_ff %zu), masked LM%s\n", model.parameter_count(),
+                        config.layers, config.d_model, config.heads, config.d_ff, setup.next_sentence ? " + next-sentence prediction" : "");
+            TrainOptions pre = training;
+            pre.folder = out + "/pretrain";
+            pre.identity = identity;
+            const long steps = long(training.epochs) * long((data.train.size() + training.batch_size - 1) / training.batch_size);
+            pre.learning_rate = std::make_shared<WarmupLinearDecay>(real(learning_rate), std::max(1L, steps / 10), steps);
+            const PretrainingTask task(model, data.train, data.valid, vocabulary.size(), setup);
+            pretraining = train(model, task, pre, rng);
+            std::printf("pretraining: %d epochs in %.0f s; best validation MLM accuracy %.1f%% (loss %.3f) after epoch %d\n",
+                        pretraining.epochs_done, pretraining.seconds, 100 * pretraining.best().accuracy, pretraining.best().loss,
+                        pretraining.best_epoch);
+        }
+        model.eval();
+        std::printf("\n");
+        fill(model, vocabulary, "in the beginning god [MASK] the heavens and the earth .");
+
+        // ---- 2. the curve: fine-tuned from the pretrained encoder, and from scratch ----
+        const std::vector<std::size_t> counts = parse_label_counts(labels, data.train.size());
+        const std::string curve_path = out + "/curve.tsv";
+        std::vector<CurvePoint> points = training.resume ? read_curve(curve_path) : std::vector<CurvePoint>();
+        std::printf("\nfine-tuning on %zu label counts x %zu seed%s x {pretrained, scratch}: %zu updates of %zu verses each, %s pooling%s\n",
+                    counts.size(), seeds, seeds == 1 ? "" : "s", tuning.steps, tuning.batch, pool.c_str(), tuning.freeze ? ", encoder frozen" : "");
+        std::printf("| labels | seed | pretrained test acc | scratch test acc | seconds |\n|---|---|---|---|---|\n");
+        for (std::uint64_t s = seed; s < seed + seeds; ++s) {
+            for (std::size_t n : counts) {
+                CurvePoint result[2];
+                for (int k = 0; k < 2; ++k) {
+                    const std::string init = k == 0 ? "pretrained" : "scratch";
+                    const auto done = std::find_if(points.begin(), points.end(), [&](const CurvePoint& p) { return p.init == init && p.labels == n && p.seed == s; });
+                    if (done != points.end()) {
+                        result[k] = *done;
+                        continue;
+                    }
+                    result[k] = fine_tune(data, vocabulary.size(), config, k == 0 ? &model : nullptr, n, s, tuning);
+                    points.push_back(result[k]);
+                    std::string text = "init\tlabels\tseed\tvalid_accuracy\ttest_accuracy\tseconds\n";
+                    for (const CurvePoint& p : points) text += curve_row(p);
+                    write_file_atomically(curve_path, text);  // a stopped run resumes after the last finished fine-tuning
+                }
+                std::printf("| %zu | %llu | %.1f%% | %.1f%% | %.0f + %.0f |\n", n, (unsigned long long)s, 100 * result[0].test_accuracy,
+                            100 * result[1].test_accuracy, result[0].seconds, result[1].seconds);
+                std::fflush(stdout);
+            }
+        }
+
+        // ---- 3. the summary: mean over seeds, plotted against the number of labels ----
+        std::vector<Series> series{{"pretrained", {}}, {"from scratch", {}}};
+        JsonObject metrics, curve;
+        std::printf("\nmean test accuracy over %zu seed%s:\n| labels | pretrained | from scratch | difference |\n|---|---|---|---|\n", seeds,
+                    seeds == 1 ? "" : "s");
+        for (std::size_t n : counts) {
+            const auto [pm, ps] = mean_std(points, "pretrained", n);
+            const auto [sm, ss] = mean_std(points, "scratch", n);
+            std::printf("| %zu | %.1f%% ± %.1f | %.1f%% ± %.1f | %+.1f points |\n", n, 100 * pm, 100 * ps, 100 * sm, 100 * ss, 100 * (pm - sm));
+            series[0].points.push_back({std::log10(double(n)), 100 * pm});
+            series[1].points.push_back({std::log10(double(n)), 100 * sm});
+            JsonObject point;
+            point.add("pretrained_mean", pm).add("pretrained_std", ps).add("scratch_mean", sm).add("scratch_std", ss);
+            curve.add(std::to_string(n), point);
+        }
+        write_file_atomically(out + "/curve.svg",
+                              line_plot_svg(series, "section of a verse: test accuracy (%) against labelled verses, mean of " + std::to_string(seeds) + " seed(s)",
+                                            "labelled verses, log10 (1.7 = 50, 2 = 100, 3 = 1000, 4.1 = all)", "test accuracy (%)"));
+
+        // ---- 4. what the pretrained heads attend to ----
+        const auto profiles = profile_heads(model.encoder, data.valid);
+        std::printf("\nwhat each pretrained head attends to (mean weight over the validation verses' positions):\n");
+        std::printf("| layer | head | previous | itself | next | [CLS] | final [SEP] | entropy (nats) |\n|---|---|---|---|---|---|---|---|\n");
+        std::vector<JsonObject> heads;
+        for (std::size_t l = 0; l < profiles.size(); ++l) {
+            for (std::size_t a = 0; a < profiles[l].size(); ++a) {
+                const HeadProfile& p = profiles[l][a];
+                std::printf("| %zu | %zu | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", l, a, p.previous, p.self, p.next, p.cls, p.sep, p.entropy);
+                JsonObject h;
+                h.add("layer", long(l)).add("head", long(a)).add("previous", p.previous).add("self", p.self).add("next", p.next)
+                    .add("cls", p.cls).add("sep", p.sep).add("entropy", p.entropy);
+                metrics.add("head_l" + std::to_string(l) + "_h" + std::to_string(a), h);
+            }
+        }
+        draw_heads(model.encoder, vocabulary, data.test.front().pieces, out + "/heads");
+        std::printf("wrote heatmaps of every layer and head for \"%s\" (%s) to %s/heads/\n", join(data.test.front().words).c_str(),
+                    data.test.front().reference.c_str(), out.c_str());
+
+        metrics.add("seed", seed).add("seeds", long(seeds)).add("vocabulary", long(vocabulary.size())).add("d_model", long(config.d_model))
+            .add("heads", long(config.heads)).add("d_ff", long(config.d_ff)).add("layers", long(config.layers))
+            .add("next_sentence", setup.next_sentence ? "on" : "off").add("pool", pool).add("freeze", tuning.freeze ? "on" : "off")
+            .add("finetune_steps", long(tuning.steps)).add("curve", curve);
+        if (from.empty()) {
+            metrics.add("pretrain_epochs", long(pretraining.epochs_done)).add("pretrain_seconds", pretraining.seconds)
+                .add("mlm_valid_accuracy", pretraining.best().accuracy).add("mlm_valid_loss", pretraining.best().loss);
+        }
+        write_file_atomically(out + "/metrics.json", metrics.str() + "\n");
+        std::printf("\nwrote %s/metrics.json, curve.tsv, curve.svg, heads/, pretrain/ (checkpoint/, best/, loss.svg)\n", out.c_str());
+        std::printf("all on one page: %s\n", write_run_page(out, "attn 06_bert: BERT pretraining and fine-tuning on the Bible", metrics).c_str());
+    } catch (const std::exception& error) {
+        return cli.fail("06_bert", error);  // one line; 128 + the signal after Ctrl-C
+    }
+    return 0;
+}
