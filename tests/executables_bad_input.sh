@@ -47,7 +47,7 @@ next_case
 ch="$build/chapters"
 ch0="$ch/00_autograd/00_autograd"; ch1="$ch/01_seq2seq/01_seq2seq"; ch2="$ch/02_bahdanau/02_bahdanau"
 ch3="$ch/03_luong/03_luong"; ch4="$ch/04_han/04_han"; ch5="$ch/05_transformer/05_transformer"
-ch7="$ch/07_afm/07_afm"
+ch6="$ch/06_bert/06_bert"; ch7="$ch/07_afm/07_afm"
 in="$tmp/inputs"
 mkdir -p "$in/a_folder.tsv" "$in/datasets/reviews"
 
@@ -132,6 +132,21 @@ expect "libFM: no examples" "train.libfm: no examples" "$ch7" --data "$in/fm" --
 libfm '1 0:1 3:1 5:1\n'
 expect "libFM: splits with different fields" "train.libfm has 3 fields per line, valid.libfm 2" "$ch7" --data "$in/fm" --out "$out"
 expect "libFM: missing folder" "nowhere/train.libfm: no such file" "$ch7" --data "$in/nowhere" --out "$out"
+# chapter 6: its options and its data (train.tsv with a reference per verse in train.refs)
+expect "chapter 6: unknown pooling" "--pool must be mean or cls, got 'max'" "$ch6" --pool max --out "$out"
+expect "chapter 6: corruption shares above 1" "--mask-token plus --random-token must be at most 1" "$ch6" --mask-token 0.95 --random-token 0.1 --out "$out"
+expect "chapter 6: a label count that is not one" "--labels: 'abc' is not a positive number or 'all'" "$ch6" --labels 50,abc --out "$out"
+expect "chapter 6: sizes that do not fit together" "d_model must be divisible by the number of heads" "$ch6" --heads 3 --out "$out"
+expect "chapter 6: --fill before any training" "no checkpoint to fill from" "$ch6" --fill "god [MASK] ." --out "$in/nowhere"
+mkdir -p "$in/bible"
+head -20 "$source/datasets/bible/train.tsv" > "$in/bible/train.tsv"
+head -19 "$source/datasets/bible/train.refs" > "$in/bible/train.refs"
+expect "chapter 6: a verse without a reference" "train.refs: 19 references for 20 verses" "$ch6" --data "$in/bible" --out "$out"
+head -20 "$source/datasets/bible/train.refs" | sed '3s/.*/Hezekiah 3:1/' > "$in/bible/train.refs"
+expect "chapter 6: an unknown book" "train.refs:3: unknown book or chapter in 'Hezekiah 3:1'" "$ch6" --data "$in/bible" --out "$out"
+head -20 "$source/datasets/bible/train.refs" > "$in/bible/train.refs"
+expect "chapter 6: no test chapters" "train.tsv: no verses to validate on (chapters ending in 5)" "$ch6" --data "$in/bible" --out "$out"
+expect "chapter 6: missing data" "nowhere/train.tsv: no such file" "$ch6" --data "$in/nowhere" --out "$out"
 expect "chapter 7: unknown model" "--models: unknown model 'svm'" "$ch7" --models fm,svm --out "$out"
 expect "chapter 7: zero width" "--t: 0 is out of range" "$ch7" --t 0
 expect "chapter 7: negative --max-train" "--max-train: -3 is negative" "$ch7" --max-train -3

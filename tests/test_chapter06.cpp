@@ -121,7 +121,7 @@ TEST_CASE("chapter 6: the encoder — token + segment + position embeddings — 
     CHECK_THROWS_WITH_AS(encoder.forward(too_long, rng), "BERT: a sequence of 13 pieces is longer than max_positions 12", std::invalid_argument);
 }
 
-TEST_CASE("chapter 6: the MLM head is tied to the token embeddings; the loss covers the chosen positions only") {
+TEST_CASE("chapter 6: the MLM head is tied to the token embeddings, values and gradients") {
     Rng rng(2);
     ch06::Pretraining model(V, tiny(), true, rng);
     // tied: the head has no output matrix of its own; the logits are z E^T + b
@@ -129,7 +129,18 @@ TEST_CASE("chapter 6: the MLM head is tied to the token embeddings; the loss cov
     const Tensor z = param({3, 4}, 9);
     const Tensor twin = matmul(model.mlm.norm.forward(gelu(model.mlm.transform.forward(z))), model.encoder.token_embedding.weight,
                                Trans::no, Trans::yes) + model.mlm.bias;
-    check_values(model.mlm.forward(z), twin.values(), 1e-12);
+    const Tensor logits = model.mlm.forward(z);
+    CHECK(logits.shape() == Shape{3, V});
+    check_values(logits, twin.values(), 1e-12);
+    std::vector<Tensor> inputs = tensors_of(model.mlm);
+    inputs.push_back(model.encoder.token_embedding.weight);  // the tied table gets its gradient through the head
+    inputs.push_back(z);
+    check_grads([&] { return model.mlm.forward(z); }, inputs);  // float64, default tolerance
+}
+
+TEST_CASE("chapter 6: the MLM loss covers the chosen positions only; with NSP, every parameter learns") {
+    Rng rng(2);
+    ch06::Pretraining model(V, tiny(), true, rng);
 
     ch06::PretrainingBatch batch;
     batch.input = two_inputs();

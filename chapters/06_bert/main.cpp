@@ -99,6 +99,12 @@ Corpus load_corpus(const std::string& folder) {
         (v.chapter % 10 == 0 ? c.test : v.chapter % 10 == 5 ? c.valid : c.train).push_back(std::move(v));
     }
     if (n != pairs.size()) throw std::runtime_error(refs_path + ": " + std::to_string(n) + " references for " + std::to_string(pairs.size()) + " verses");
+    const std::pair<const std::vector<Verse>*, const char*> splits[] = {
+        {&c.train, "to pretrain on (chapters not ending in 0 or 5)"}, {&c.valid, "to validate on (chapters ending in 5)"},
+        {&c.test, "to test on (chapters ending in 0)"}};
+    for (const auto& [split, what] : splits) {
+        if (split->empty()) throw std::runtime_error(folder + "/train.tsv: no verses " + std::string(what));
+    }
     return c;
 }
 
@@ -123,7 +129,7 @@ std::vector<int> encode_with_masks(const std::string& text, const WordPiece& voc
 struct PretrainingSetup {
     ch06::MaskingOptions masking;
     bool next_sentence = false;
-    std::size_t max_positions = 96;
+    std::size_t max_positions = 64;
 };
 
 class PretrainingTask : public TrainingTask {
@@ -162,18 +168,19 @@ public:
         return {loss / count, right / count};
     }
 
-    /// [CLS] verse [SEP] next verse [SEP] with masked pieces. With NSP, half the second segments
-    /// are a random verse instead (is_next 0); without, the next verse of the same chapter (when
-    /// there is one) is always the second segment, so both settings read the same kind of input.
+    /// Without NSP: [CLS] verse [SEP], one segment, as RoBERTa drops the pairs with the NSP loss (and
+    /// the same input as fine-tuning reads). With NSP: [CLS] verse [SEP] second [SEP], where the
+    /// second segment is the next verse of the same chapter (is_next 1) or, half the time and
+    /// whenever there is no next verse, a verse of another chapter (is_next 0). Then masking.
     ch06::PretrainingBatch make_batch(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows, Rng& rng) const {
         std::vector<ch06::Sequence> sequences;
         std::vector<ch06::Masked> masked;
         std::vector<int> is_next;
         for (std::size_t i : rows) {
-            const bool has_next = i + 1 < verses.size() && verses[i + 1].book == verses[i].book && verses[i + 1].chapter == verses[i].chapter;
             std::vector<int> b;
             int next = 0;
             if (setup_.next_sentence) {
+                const bool has_next = i + 1 < verses.size() && verses[i + 1].book == verses[i].book && verses[i + 1].chapter == verses[i].chapter;
                 if (has_next && rng.uniform() < 0.5) {
                     b = verses[i + 1].pieces;
                     next = 1;
@@ -182,8 +189,6 @@ public:
                     while (verses[j].book == verses[i].book && verses[j].chapter == verses[i].chapter) j = rng.below(verses.size());
                     b = verses[j].pieces;
                 }
-            } else if (has_next) {
-                b = verses[i + 1].pieces;
             }
             ch06::Sequence s = ch06::make_sequence(verses[i].pieces, b, setup_.max_positions);
             masked.push_back(ch06::mask_tokens(s.tokens, setup_.masking, vocabulary_, rng));
@@ -519,10 +524,12 @@ int main(int argc, char** argv) {
     bool flag_quick = false;
     double learning_rate = 1e-3;
     ch06::Config config;
+    config.d_ff = 256;  // 2H, as d2l's small BERT, not the paper's 4H: half the feed-forward time (README, "Settings")
+    config.max_positions = 64;
     PretrainingSetup setup;
     FineTuning tuning;
     TrainOptions training;
-    training.epochs = quick ? 2 : 8;
+    training.epochs = quick ? 3 : 16;
     training.batch_size = 64;
     training.clip = 1.0;
     training.unit = "masked";  // the progress line counts the pieces the loss is computed on

@@ -101,13 +101,14 @@ Masked mask_tokens(const std::vector<int>& tokens, const MaskingOptions& o, std:
         throw std::invalid_argument("mask_tokens: needs 0 < rate <= 1 and replace_mask + replace_random <= 1");
     }
     if (vocabulary <= WordPiece::specials) throw std::invalid_argument("mask_tokens: the vocabulary has no pieces besides the specials");
+    // EXERCISE ch6.masking (3 points): choose round(rate * n) of the n non-special positions, then [MASK] / random / keep
     std::vector<std::size_t> candidates;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         if (tokens[i] >= int(WordPiece::specials)) candidates.push_back(i);
     }
     Masked m;
     m.tokens = tokens;
-    if (candidates.empty()) return m;
+    if (candidates.empty()) return m;  // nothing to choose (only specials)
     const std::size_t count = std::max<std::size_t>(1, std::size_t(std::lround(o.rate * double(candidates.size()))));
     for (std::size_t k = 0; k < count; ++k) {  // the first `count` of a Fisher-Yates shuffle
         std::swap(candidates[k], candidates[k + rng.below(candidates.size() - k)]);
@@ -124,6 +125,7 @@ Masked mask_tokens(const std::vector<int>& tokens, const MaskingOptions& o, std:
         }
     }
     return m;
+    // END EXERCISE ch6.masking
 }
 
 MaskedLmHead::MaskedLmHead(const Embedding& tokens, std::size_t H, Rng& rng)
@@ -131,8 +133,20 @@ MaskedLmHead::MaskedLmHead(const Embedding& tokens, std::size_t H, Rng& rng)
       bias(Tensor::zeros({tokens.weight.shape(0)}).set_requires_grad()) {}
 
 Tensor MaskedLmHead::forward(const Tensor& h) const {
+    // EXERCISE ch6.tied_head (2 points): z = LayerNorm(GELU(h W_t + b_t)), logits = z E_tok^T + b, with the token embedding table E_tok
     const Tensor z = norm.forward(gelu(transform.forward(h)));                   // (M, H)
     return matmul(z, token_embedding.weight, Trans::no, Trans::yes) + bias;      // (M, V): z E^T + b
+    // END EXERCISE ch6.tied_head
+}
+
+Tensor masked_lm_loss(const MaskedLmHead& head, const Tensor& h, const Ids& chosen, const Ids& targets, Tensor* logits_out) {
+    // EXERCISE ch6.mlm_loss (2 points): gather the chosen positions' hidden states, apply the head, cross-entropy against the targets
+    const std::size_t B = h.shape(0), T = h.shape(1), H = h.shape(2);
+    const Tensor rows = index_select(reshape(h, {B * T, H}), 0, chosen);  // (M, H): only the chosen positions
+    const Tensor logits = head.forward(rows);                              // (M, V)
+    if (logits_out != nullptr) *logits_out = logits;
+    return cross_entropy(logits, targets);
+    // END EXERCISE ch6.mlm_loss
 }
 
 void MaskedLmHead::list(Lister& out) {
@@ -147,11 +161,9 @@ Pretraining::Pretraining(std::size_t vocabulary, const Config& c, bool nsp_head,
 
 Pretraining::Losses Pretraining::forward(const PretrainingBatch& batch, Rng& rng) const {
     const Tensor h = encoder.forward(batch.input, rng);  // (B, T, H)
-    const std::size_t B = h.shape(0), T = h.shape(1), H = h.shape(2);
+    const std::size_t B = h.shape(0), H = h.shape(2);
     Losses out;
-    const Tensor chosen = index_select(reshape(h, {B * T, H}), 0, batch.chosen);  // (M, H): only the chosen positions
-    out.mlm_logits = mlm.forward(chosen);                                          // (M, V)
-    out.mlm = cross_entropy(out.mlm_logits, batch.targets);
+    out.mlm = masked_lm_loss(mlm, h, batch.chosen, batch.targets, &out.mlm_logits);
     if (next_sentence) {
         const Tensor first = reshape(slice(h, 1, 0, 1), {B, H});           // (B, H): h of [CLS]
         out.nsp_logits = nsp.forward(tanh(pooler.forward(first)));         // (B, 2)
@@ -182,15 +194,18 @@ Tensor Classifier::forward(const Batch& batch, Rng& rng) const {
     } else {
         h = encoder.forward(batch, rng);  // (B, T, H)
     }
-    const std::size_t B = h.shape(0), T = h.shape(1), H = h.shape(2);
-    Tensor pooled;
-    if (pooling == Pooling::cls) {
-        pooled = reshape(slice(h, 1, 0, 1), {B, H});  // (B, H): h of [CLS]
-    } else {
-        const Tensor keep = reshape(1 - batch.padding, {B, T, 1});                 // (B, T, 1): 1 at real positions
-        pooled = sum(h * keep, 1) / sum(keep, 1);                                  // (B, H): mean over real positions
-    }
+    const std::size_t B = h.shape(0), H = h.shape(2);
+    const Tensor pooled = pooling == Pooling::cls ? reshape(slice(h, 1, 0, 1), {B, H})  // (B, H): h of [CLS]
+                                                  : mean_pool(h, batch.padding);        // (B, H)
     return output.forward(drop.forward(pooled, rng));  // (B, classes)
+}
+
+Tensor mean_pool(const Tensor& h, const Tensor& padding) {
+    // EXERCISE ch6.pooling (2 points): the mean of h over the real positions of each sequence, padding left out
+    const std::size_t B = h.shape(0), T = h.shape(1);
+    const Tensor keep = reshape(1 - padding, {B, T, 1});  // (B, T, 1): 1 at real positions
+    return sum(h * keep, 1) / sum(keep, 1);               // (B, H) / (B, 1)
+    // END EXERCISE ch6.pooling
 }
 
 void Classifier::list(Lister& out) {

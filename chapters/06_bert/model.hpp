@@ -29,9 +29,9 @@ using namespace attn;
 struct Config {
     std::size_t d_model = 128;       // H, the hidden size (BERT-base: 768)
     std::size_t heads = 4;           // A, attention heads (BERT-base: 12)
-    std::size_t d_ff = 512;          // the feed-forward's inner width, 4H as in the paper
+    std::size_t d_ff = 512;          // the feed-forward's inner width, 4H as in the paper (the executable: 2H)
     std::size_t layers = 2;          // L, encoder layers (BERT-base: 12)
-    std::size_t max_positions = 96;  // the longest input, [CLS] and [SEP]s included (BERT: 512)
+    std::size_t max_positions = 64;  // the longest input, [CLS] and [SEP]s included (BERT: 512)
     real dropout = 0.1;              // on embeddings, attention weights, sublayer outputs (as BERT)
 
     /// Every encoder layer: post-norm as the paper, GELU in the feed-forward.
@@ -120,6 +120,11 @@ protected:
     void list(Lister& out) override;
 };
 
+/// The MLM loss over the chosen positions only: their hidden states through the head, then the
+/// cross-entropy against the pieces they held. Unchosen positions cost nothing and teach nothing.
+///   h (B, T, H), chosen (M) flat positions b * T + t, targets (M) -> () scalar; logits_out (M, V)
+Tensor masked_lm_loss(const MaskedLmHead& head, const Tensor& h, const Ids& chosen, const Ids& targets, Tensor* logits_out = nullptr);
+
 /// Pretraining inputs: the corrupted batch, where the chosen positions are, what they held, and
 /// for NSP whether B really follows A.
 struct PretrainingBatch {
@@ -156,6 +161,10 @@ protected:
 /// What the classifier reads: the final hidden state of [CLS] (the paper), or the mean of every
 /// real position's (README, "[CLS] or the mean?").
 enum class Pooling { cls, mean };
+
+/// The mean of the hidden states of the real positions, padding left out.
+///   h (B, T, H), padding (B, T) with 1 at [PAD] -> (B, H)
+Tensor mean_pool(const Tensor& h, const Tensor& padding);
 
 class Classifier : public Module {
 public:

@@ -1,5 +1,7 @@
 #include "attn/support/runtime.hpp"
 
+#include <cstdio>
+
 #include <cstdlib>  // defines __GLIBC__ on glibc systems
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -11,6 +13,9 @@ namespace attn {
 
 void configure_runtime(int blas_threads) {
     set_blas_threads(blas_threads);
+    // Lines as they are printed, also into a pipe or a file (`| tee run.log`): a long run's results
+    // table is then readable while it runs, and a killed run keeps what it had printed.
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
 #ifdef __GLIBC__
     // Every step allocates and frees the same large arrays (a (B, T, V) logit array of a real
     // vocabulary is tens of MB). Served by mmap, each would be returned to the system when freed
