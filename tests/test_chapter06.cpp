@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "../chapters/06_bert/model.hpp"
+#include "../chapters/06_bert/verses.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -191,4 +192,33 @@ TEST_CASE("chapter 6: the classifier — [CLS] or mean pooling — gradients; pa
     wider.d_model = 6;
     ch06::Classifier other(V, 3, wider, ch06::Pooling::mean, rng);
     CHECK_THROWS_AS(ch06::copy_encoder(pretrained.encoder, other.encoder), std::invalid_argument);
+}
+
+TEST_CASE("chapter 6: the shipped verses, their sections, and a split by chapter that pretraining never crosses") {
+    CHECK(ch06::section_of("Genesis") == 0);
+    CHECK(ch06::section_of("Esther") == 1);
+    CHECK(ch06::section_of("Song of Solomon") == 2);
+    CHECK(ch06::section_of("Malachi") == 3);
+    CHECK(ch06::section_of("Acts") == 4);
+    CHECK(ch06::section_of("Jude") == 5);
+    CHECK(ch06::section_of("Revelation of John") == 6);
+    CHECK(ch06::section_of("Hezekiah") == -1);
+    const ch06::Corpus c = ch06::load_corpus(std::string(ATTN_SOURCE_ROOT) + "/datasets/bible");
+    CHECK(c.train.size() == 10697);
+    CHECK(c.valid.size() == 1336);
+    CHECK(c.test.size() == 1079);
+    std::vector<int> test_sections(7, 0);
+    for (const ch06::Verse& v : c.train) REQUIRE((v.chapter % 10 != 0 && v.chapter % 10 != 5));
+    for (const ch06::Verse& v : c.valid) REQUIRE(v.chapter % 10 == 5);
+    for (const ch06::Verse& v : c.test) {
+        REQUIRE(v.chapter % 10 == 0);
+        ++test_sections[std::size_t(v.section)];
+    }
+    for (int count : test_sections) CHECK(count > 0);  // every section is tested
+    CHECK(c.train.front().reference == "Genesis 2:1");
+    CHECK(c.train.front().words.front() == "the");
+    // --fill's reading: words as the corpus, [MASK] kept whole
+    const WordPiece vocabulary = WordPiece::parse(WordPiece().text() + "g\n##o\n##d\ngo\ngod\n.\n", "test");
+    CHECK(ch06::encode_with_masks("God [MASK].", vocabulary) ==
+          std::vector<int>{vocabulary.id("god"), WordPiece::mask, vocabulary.id(".")});
 }

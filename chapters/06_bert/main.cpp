@@ -12,15 +12,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <map>
-#include <set>
 #include <sstream>
 
 #include "model.hpp"
+#include "verses.hpp"
 #include "attn/data/batching.hpp"
 #include "attn/data/lines.hpp"
-#include "attn/data/shipped.hpp"
 #include "attn/data/text.hpp"
 #include "attn/support/cli.hpp"
 #include "attn/support/io.hpp"
@@ -34,95 +31,9 @@
 #include "attn/train/run_folder.hpp"
 
 using namespace attn;
-
-// ---- Data: the World English Bible's verses, and each verse's section ----------------------------------------
-//
-// The downstream task: which of seven sections of the Bible a verse comes from. Its held-out
-// verses are whole chapters — chapter numbers ending in 0 are the test set, ending in 5 the
-// validation set — and pretraining never reads them.
-
-const std::vector<std::string> section_names{"law", "history", "wisdom", "prophets", "gospels and acts", "letters", "apocalyptic"};
-
-/// The section of a book as SWORD names it ("I Samuel", "Revelation of John"), or -1.
-int section_of(const std::string& book) {
-    static const std::map<std::string, int> first_books{
-        {"Genesis", 0}, {"Joshua", 1}, {"Job", 2}, {"Isaiah", 3}, {"Matthew", 4}, {"Romans", 5}, {"Revelation of John", 6}};
-    static const std::vector<std::string> canon{
-        "Genesis", "Exodus", "Leviticus", "Numbers", "Deuteronomy", "Joshua", "Judges", "Ruth", "I Samuel", "II Samuel", "I Kings",
-        "II Kings", "I Chronicles", "II Chronicles", "Ezra", "Nehemiah", "Esther", "Job", "Psalms", "Proverbs", "Ecclesiastes",
-        "Song of Solomon", "Isaiah", "Jeremiah", "Lamentations", "Ezekiel", "Daniel", "Hosea", "Joel", "Amos", "Obadiah", "Jonah",
-        "Micah", "Nahum", "Habakkuk", "Zephaniah", "Haggai", "Zechariah", "Malachi", "Matthew", "Mark", "Luke", "John", "Acts",
-        "Romans", "I Corinthians", "II Corinthians", "Galatians", "Ephesians", "Philippians", "Colossians", "I Thessalonians",
-        "II Thessalonians", "I Timothy", "II Timothy", "Titus", "Philemon", "Hebrews", "James", "I Peter", "II Peter", "I John",
-        "II John", "III John", "Jude", "Revelation of John"};
-    int section = -1;
-    for (const std::string& b : canon) {  // books in canonical order: a section starts at its first book
-        if (first_books.count(b)) section = first_books.at(b);
-        if (b == book) return section;
-    }
-    return -1;
-}
-
-struct Verse {
-    std::string reference;  // "Genesis 2:1"
-    std::string book;
-    int chapter = 0;
-    int section = 0;
-    std::vector<std::string> words;  // lower-cased, punctuation split off (the shipped tokenisation)
-    std::vector<int> pieces;         // WordPiece ids
-};
-
-struct Corpus {
-    std::vector<Verse> train, valid, test;  // train: the pretraining text and the pool of labels
-};
-
-Corpus load_corpus(const std::string& folder) {
-    const std::vector<AlignedPair> pairs = load_aligned_pairs(folder + "/train.tsv");
-    const std::string refs_path = folder + "/train.refs", refs = read_text_file(refs_path);
-    Lines lines(refs, refs_path);
-    Corpus c;
-    std::string line;
-    std::size_t n = 0;
-    while (lines.next(line)) {
-        if (n >= pairs.size()) throw std::runtime_error(lines.where() + ": more references than verses in train.tsv");
-        const std::size_t space = line.rfind(' '), colon = line.rfind(':');
-        if (space == std::string::npos || colon == std::string::npos || colon < space) {
-            throw std::runtime_error(lines.where() + ": expected 'Book chapter:verse', got '" + line + "'");
-        }
-        Verse v;
-        v.reference = line;
-        v.book = line.substr(0, space);
-        v.chapter = std::atoi(line.substr(space + 1, colon - space - 1).c_str());
-        v.section = section_of(v.book);
-        if (v.section < 0 || v.chapter <= 0) throw std::runtime_error(lines.where() + ": unknown book or chapter in '" + line + "'");
-        v.words = pairs[n++].source;
-        (v.chapter % 10 == 0 ? c.test : v.chapter % 10 == 5 ? c.valid : c.train).push_back(std::move(v));
-    }
-    if (n != pairs.size()) throw std::runtime_error(refs_path + ": " + std::to_string(n) + " references for " + std::to_string(pairs.size()) + " verses");
-    const std::pair<const std::vector<Verse>*, const char*> splits[] = {
-        {&c.train, "to pretrain on (chapters not ending in 0 or 5)"}, {&c.valid, "to validate on (chapters ending in 5)"},
-        {&c.test, "to test on (chapters ending in 0)"}};
-    for (const auto& [split, what] : splits) {
-        if (split->empty()) throw std::runtime_error(folder + "/train.tsv: no verses " + std::string(what));
-    }
-    return c;
-}
-
-/// The sentence of --fill: words tokenised as the corpus, "[MASK]" kept as the mask piece.
-std::vector<int> encode_with_masks(const std::string& text, const WordPiece& vocabulary) {
-    std::vector<int> ids;
-    std::size_t start = 0;
-    for (;;) {
-        const std::size_t at = text.find("[MASK]", start);
-        for (int id : vocabulary.encode(split_words(text.substr(start, at == std::string::npos ? std::string::npos : at - start)))) {
-            ids.push_back(id);
-        }
-        if (at == std::string::npos) break;
-        ids.push_back(WordPiece::mask);
-        start = at + 6;
-    }
-    return ids;
-}
+using ch06::Corpus;
+using ch06::Verse;
+using ch06::section_names;
 
 // ---- Pretraining: masked LM (and optionally NSP) over consecutive verses ----------------------------------------
 
@@ -462,7 +373,7 @@ void draw_heads(const ch06::Encoder& encoder, const WordPiece& vocabulary, const
 void fill(const ch06::Pretraining& model, const WordPiece& vocabulary, const std::string& sentence) {
     NoRecording off;
     Rng unused(0);
-    const std::vector<int> pieces = encode_with_masks(sentence, vocabulary);
+    const std::vector<int> pieces = ch06::encode_with_masks(sentence, vocabulary);
     const ch06::Sequence s = ch06::make_sequence(pieces, {}, model.encoder.config.max_positions);
     std::vector<int> chosen;
     for (std::size_t t = 0; t < s.tokens.size(); ++t) if (s.tokens[t] == WordPiece::mask) chosen.push_back(int(t));
@@ -626,7 +537,7 @@ int main(int argc, char** argv) {
         parse_label_counts(labels, 1);  // a malformed list is refused before any work
         training.folder = out;
         const RunFolder run("06_bert", training);  // locked; an earlier run is never silently replaced
-        Corpus data = load_corpus(data_folder);
+        Corpus data = ch06::load_corpus(data_folder);
         const std::vector<std::size_t> counts = parse_label_counts(labels, data.train.size());
         std::vector<std::vector<std::string>> sentences;
         for (const Verse& v : data.train) sentences.push_back(v.words);
