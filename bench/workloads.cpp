@@ -1,4 +1,4 @@
-// The five benchmark workloads (see workloads.hpp). FLOP counts cover the matrix products only
+// The six benchmark workloads (see workloads.hpp). FLOP counts cover the matrix products only
 // (the elementwise work is a few percent of them at these sizes); backward costs two products per
 // forward product, so a step is 3x the forward count.
 #include "workloads.hpp"
@@ -9,6 +9,7 @@
 #include "../chapters/03_luong/model.hpp"
 #include "../chapters/04_han/model.hpp"
 #include "../chapters/05_transformer/model.hpp"
+#include "../chapters/06_bert/model.hpp"
 #include "attn/train/loop.hpp"
 #include "attn/train/loss.hpp"
 
@@ -170,6 +171,43 @@ Workload b5() {
             training_step(model, [batch, step_rng](const ch05::Transformer& m) { return m.loss(*batch, *step_rng); })};
 }
 
+Workload b6() {
+    const std::size_t B = 64, T = 32, V = 3000, D = 128, F = 256, layers = 2;
+    Rng rng(seed);
+    ch06::Config config;
+    config.d_model = D;
+    config.heads = 4;
+    config.d_ff = F;
+    config.layers = layers;
+    config.max_positions = T;
+    config.dropout = 0;
+    auto model = std::make_shared<ch06::Pretraining>(V, config, false, rng);
+    // [CLS] 30 random pieces [SEP], one segment; the positions chosen once with the chapter's own
+    // masking (15% of 30: 5 per sequence), the same every step
+    auto batch = std::make_shared<ch06::PretrainingBatch>();
+    std::vector<ch06::Sequence> sequences;
+    std::vector<int> chosen, targets;
+    for (const std::vector<int>& row : random_ids(B, T - 2, V, rng)) {
+        ch06::Sequence s = ch06::make_sequence(row, {}, T);
+        const ch06::Masked m = ch06::mask_tokens(s.tokens, ch06::MaskingOptions(), V, rng);
+        for (std::size_t k = 0; k < m.positions.size(); ++k) {
+            chosen.push_back(int(sequences.size() * T + m.positions[k]));
+            targets.push_back(m.targets[k]);
+        }
+        s.tokens = m.tokens;
+        sequences.push_back(s);
+    }
+    batch->input = ch06::pad(sequences);
+    batch->chosen = Ids(chosen);
+    batch->targets = Ids(targets);
+    auto step_rng = std::make_shared<Rng>(seed);
+    const double b = double(B), d = double(D), M = double(chosen.size());
+    const double layer = 4 * 2 * b * T * d * d + 2 * (2 * b * T * T * d) + 2 * 2 * b * T * d * F;
+    const double head = 2 * M * d * d + 2 * M * d * V;  // the transform, then the tied output
+    return {"B6 BERT", double(B * T), 3 * (layers * layer + head),
+            training_step(model, [batch, step_rng](const ch06::Pretraining& m) { return m.forward(*batch, *step_rng).mlm; })};
+}
+
 }  // namespace
 
 Workload make_workload(int index) {
@@ -179,7 +217,8 @@ Workload make_workload(int index) {
         case 3: return b3();
         case 4: return b4();
         case 5: return b5();
-        default: throw std::invalid_argument("workload " + std::to_string(index) + " does not exist (1-5)");
+        case 6: return b6();
+        default: throw std::invalid_argument("workload " + std::to_string(index) + " does not exist (1-6)");
     }
 }
 

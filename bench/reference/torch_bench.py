@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The five benchmark workloads of bench/workloads.hpp in PyTorch, for bench/compare.sh.
+"""The six benchmark workloads of bench/workloads.hpp in PyTorch, for bench/compare.sh.
 
 Same shapes, same architectures, same optimiser (Adam, lr 1e-3), float32, one step = forward +
 backward + update, cross-entropy over every target position, random ids, no padding. Written as a
 PyTorch user would: nn.GRU / nn.LSTM for whole sequences, nn.GRUCell / nn.LSTMCell where a
-decoder needs its state step by step, nn.MultiheadAttention and nn.Transformer*Layer for B5.
+decoder needs its state step by step, nn.MultiheadAttention and nn.Transformer*Layer for B5 and B6.
     torch_bench.py --threads 1 --steps 20 [--json FILE]     (Debian: apt-get install python3-torch)
 """
 import argparse
@@ -156,6 +156,36 @@ class Transformer(nn.Module):  # B5
         return self.output(y)
 
 
+class Bert(nn.Module):  # B6: chapter 6's pretraining model, the masked-LM loss only
+    def __init__(self, V, D, heads, F_, layers, T):
+        super().__init__()
+        self.token, self.segment, self.position = nn.Embedding(V, D, padding_idx=0), nn.Embedding(2, D), nn.Embedding(T, D)
+        self.norm = nn.LayerNorm(D, eps=1e-12)
+        self.layers = nn.ModuleList([nn.TransformerEncoderLayer(D, heads, F_, dropout=0.0, activation="gelu", batch_first=True)
+                                     for _ in range(layers)])
+        self.transform, self.head_norm = nn.Linear(D, D), nn.LayerNorm(D, eps=1e-12)
+        self.bias = nn.Parameter(torch.zeros(V))
+
+    def forward(self, tokens, segments, chosen):
+        B, T = tokens.shape
+        x = self.norm(self.token(tokens) + self.segment(segments) + self.position(torch.arange(T)))
+        for layer in self.layers:
+            x = layer(x)
+        z = self.head_norm(F.gelu(self.transform(x.reshape(B * T, -1)[chosen])))
+        return F.linear(z, self.token.weight, self.bias)  # tied to the token embeddings
+
+
+def bert_batch(B, T, V, generator):
+    """[CLS] 30 random pieces [SEP]; 5 chosen positions per sequence, 80% of them shown as [MASK]."""
+    tokens = torch.cat([torch.full((B, 1), 2), torch.randint(5, V, (B, T - 2), generator=generator), torch.full((B, 1), 3)], 1)
+    chosen = torch.stack([torch.randperm(T - 2, generator=generator)[:5] + 1 for _ in range(B)])  # (B, 5)
+    targets = tokens.gather(1, chosen).reshape(-1)
+    shown = tokens.clone()
+    shown.scatter_(1, chosen[:, :4], 4)  # [MASK]
+    flat = (chosen + T * torch.arange(B).unsqueeze(1)).reshape(-1)
+    return shown, torch.zeros_like(tokens), flat, targets
+
+
 def workload(index, generator):
     """(name, model, inputs, targets, tokens per step)"""
     if index == 1:
@@ -168,6 +198,8 @@ def workload(index, generator):
         words = random_ids(32 * 8, 16, 5000, generator).reshape(32, 8, 16)
         labels = torch.randint(0, 5, (32,), generator=generator)
         return "B4 HAN", Han(5000, 64, 32, 64, 5), (words, labels), 32 * 8 * 16
+    if index == 6:
+        return "B6 BERT", Bert(3000, 128, 4, 256, 2, 32), bert_batch(64, 32, 3000, generator), 64 * 32
     return "B5 Transformer", Transformer(1000, 128, 4, 512, 2), seq2seq_batch(64, 32, 32, 1000, generator), 64 * 32
 
 
@@ -179,6 +211,9 @@ def step_function(index, model, batch):
         if index == 4:
             words, labels = batch
             loss = F.cross_entropy(model(words), labels)
+        elif index == 6:
+            tokens, segments, chosen, targets = batch
+            loss = F.cross_entropy(model(tokens, segments, chosen), targets)
         else:
             source, target_in, target = batch
             logits = model(source, target_in)
@@ -193,13 +228,13 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--workload", type=int, default=0, help="one of 1-5 (default: each in a process of its own)")
+    parser.add_argument("--workload", type=int, default=0, help="one of 1-6 (default: each in a process of its own)")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     if args.workload == 0:  # each workload in its own process, so that peak RSS is its own
         import subprocess
         results = []
-        for index in range(1, 6):
+        for index in range(1, 7):
             out = subprocess.run([sys.executable, __file__, "--threads", str(args.threads), "--steps", str(args.steps),
                                   "--warmup", str(args.warmup), "--workload", str(index)], capture_output=True, text=True, check=True)
             results.append(json.loads(out.stdout))
