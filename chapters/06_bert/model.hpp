@@ -159,7 +159,7 @@ protected:
 // ---- Fine-tuning: a classifier on the encoder (3.2) --------------------------------------------------------
 
 /// What the classifier reads: the final hidden state of [CLS] (the paper), or the mean of every
-/// real position's (README, "[CLS] or the mean?").
+/// real position's (README, "The model": fine-tuning).
 enum class Pooling { cls, mean };
 
 /// The mean of the hidden states of the real positions, padding left out.

@@ -1,6 +1,6 @@
 // attn/train/run_folder.hpp — a run's output folder (--out), held for the whole run.
 //
-// Created at the start of every training run (chapters 1-5 and 7), before any training:
+// Created at the start of every training run (chapters 1-7), before any training:
 //   - one run at a time: the folder is locked (flock) until the run ends, and a second process on
 //     the same --out is refused with a message instead of racing on its checkpoint;
 //   - no silent loss: a folder that already holds a run's checkpoint is refused unless the run says
