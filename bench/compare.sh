@@ -1,5 +1,5 @@
 #!/bin/sh
-# attn against PyTorch on the same six workloads, in one run, at each thread count:
+# attn against PyTorch on the same seven workloads, in one run, at each thread count:
 #   bench/compare.sh BUILD_DIR [THREADS...]      (default threads: 1 2; needs python3-torch)
 # Prints attn's and PyTorch's median ms/step and their ratio (attn / PyTorch: below 1 = attn faster).
 set -eu

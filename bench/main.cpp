@@ -108,7 +108,7 @@ std::vector<int> parse_list(const std::string& text, const char* what, long most
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string threads_list = "1,2", workloads_list = "1,2,3,4,5,6", json;
+    std::string threads_list = "1,2", workloads_list = "1,2,3,4,5,6,7", json;
     int child = 0, warmup = 3, steps = 20;
     bool no_micro = false;
     attn::CommandLine cli("attn benchmark suite: training steps of five models, and micro-benchmarks");
@@ -118,12 +118,12 @@ int main(int argc, char** argv) {
     cli.option("--warmup", warmup, "untimed steps first").range(0, 1000);
     cli.option("--json", json, "also write the results to this file");
     cli.flag("--no-micro", no_micro, "skip the micro-benchmarks");
-    cli.option("--child", child, "(internal) run one workload in this process").range(0, 6);  // 0: not a child
+    cli.option("--child", child, "(internal) run one workload in this process").range(0, 7);  // 0: not a child
     if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
     try {
         const std::vector<int> thread_counts = parse_list(threads_list, "--threads", 256);
         if (child > 0) return run_workload(child, thread_counts.front(), warmup, steps);
-        const std::vector<int> workloads = parse_list(workloads_list, "--workloads", 6);  // refuse before any work
+        const std::vector<int> workloads = parse_list(workloads_list, "--workloads", 7);  // refuse before any work
         const std::string self = "/proc/self/exe";
         attn::configure_runtime(thread_counts.front());
         const std::string kernel = attn::blas_kernel();

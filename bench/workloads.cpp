@@ -1,4 +1,4 @@
-// The six benchmark workloads (see workloads.hpp). FLOP counts cover the matrix products only
+// The seven benchmark workloads (see workloads.hpp). FLOP counts cover the matrix products only
 // (the elementwise work is a few percent of them at these sizes); backward costs two products per
 // forward product, so a step is 3x the forward count.
 #include "workloads.hpp"
@@ -10,6 +10,7 @@
 #include "../chapters/04_han/model.hpp"
 #include "../chapters/05_transformer/model.hpp"
 #include "../chapters/06_bert/model.hpp"
+#include "../chapters/07_afm/model.hpp"
 #include "attn/train/loop.hpp"
 #include "attn/train/loss.hpp"
 
@@ -208,6 +209,25 @@ Workload b6() {
             training_step(model, [batch, step_rng](const ch06::Pretraining& m) { return m.forward(*batch, *step_rng).mlm; })};
 }
 
+Workload b7() {
+    const std::size_t B = 256, m = 12, per_field = 20, K = 8, t = 16;  // chapter 7's defaults on its planted data's shape
+    Rng rng(seed);
+    ch07::Config config;
+    config.k = K;
+    config.t = t;
+    auto model = std::make_shared<ch07::Afm>(m * per_field, m, config, rng);
+    std::vector<int> features(B * m);
+    std::vector<real> y(B);
+    for (std::size_t i = 0; i < B * m; ++i) features[i] = int((i % m) * per_field + rng.below(per_field));  // field f: ids [20f, 20f + 20)
+    for (real& target : y) target = real(rng.normal());
+    auto batch = std::make_shared<ch07::FeatureBatch>(
+        ch07::FeatureBatch{Ids({B, m}, features), Tensor::full({B, m}, 1), Tensor::from({B}, y)});
+    auto step_rng = std::make_shared<Rng>(seed);
+    const double b = double(B), P = double(m * (m - 1) / 2), k = double(K), a = double(t);
+    const double forward = 2 * b * P * k * a + 2 * b * P * a + 2 * b * P * k + 2 * b * k;  // attention network, weights, pooling, p^T f
+    return {"B7 AFM", b, 3 * forward, training_step(model, [batch, step_rng](const ch07::Afm& afm) { return afm.loss(*batch, *step_rng); })};
+}
+
 }  // namespace
 
 Workload make_workload(int index) {
@@ -218,7 +238,8 @@ Workload make_workload(int index) {
         case 4: return b4();
         case 5: return b5();
         case 6: return b6();
-        default: throw std::invalid_argument("workload " + std::to_string(index) + " does not exist (1-6)");
+        case 7: return b7();
+        default: throw std::invalid_argument("workload " + std::to_string(index) + " does not exist (1-7)");
     }
 }
 

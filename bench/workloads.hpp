@@ -1,7 +1,7 @@
-// bench/workloads.hpp — the six training-step workloads of the benchmark suite (README,
+// bench/workloads.hpp — the seven training-step workloads of the benchmark suite (README,
 // "Performance"). One step = forward + backward + Adam update, cross-entropy over every target
 // position, random token ids, no padding, a fixed seed. bench/reference/torch_bench.py builds the
-// same six in PyTorch; keep the two in step.
+// same seven in PyTorch; keep the two in step.
 //
 //   B1 seq2seq     GRU encoder-decoder, E 64, H 128, V 64; batch 64, lengths 20
 //   B2 Bahdanau    chapter 2's model: BiGRU 128 per direction, additive attention A 128
@@ -13,6 +13,8 @@
 //   B6 BERT        chapter 6's pretraining step: V 3000, H 128, 4 heads, d_ff 256, 2 layers, GELU,
 //                  post-norm; 64 single sequences of 32 pieces, the masked-LM loss at 15% of them
 //                  (320 positions) through the tied output layer
+//   B7 AFM         chapter 7's model: 12 fields of 20 features, K 8, attention width t 16, squared
+//                  error; batch 256 (tokens/s counts examples)
 #pragma once
 
 #include <functional>
@@ -29,7 +31,7 @@ struct Workload {
     std::function<void()> step; // one training step; owns the model, optimiser and batch
 };
 
-/// Builds workload `index` (1..6) with a fixed seed.
+/// Builds workload `index` (1..7) with a fixed seed.
 Workload make_workload(int index);
 
 }  // namespace bench

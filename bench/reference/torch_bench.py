@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The six benchmark workloads of bench/workloads.hpp in PyTorch, for bench/compare.sh.
+"""The seven benchmark workloads of bench/workloads.hpp in PyTorch, for bench/compare.sh.
 
 Same shapes, same architectures, same optimiser (Adam, lr 1e-3), float32, one step = forward +
 backward + update, cross-entropy over every target position, random ids, no padding. Written as a
@@ -175,6 +175,29 @@ class Bert(nn.Module):  # B6: chapter 6's pretraining model, the masked-LM loss 
         return F.linear(z, self.token.weight, self.bias)  # tied to the token embeddings
 
 
+class Afm(nn.Module):  # B7: chapter 7's attentional factorization machine
+    def __init__(self, n, m, K, t):
+        super().__init__()
+        self.w0 = nn.Parameter(torch.zeros(1))
+        self.w = nn.Embedding(n, 1)
+        nn.init.zeros_(self.w.weight)
+        self.V = nn.Embedding(n, K)
+        nn.init.normal_(self.V.weight, 0, 0.1)
+        self.W = nn.Linear(K, t)
+        self.h = nn.Parameter(torch.empty(t).uniform_(-t ** -0.5, t ** -0.5))
+        self.p = nn.Parameter(torch.ones(K))
+        first, second = torch.triu_indices(m, m, 1)
+        self.register_buffer("first", first)
+        self.register_buffer("second", second)
+
+    def forward(self, features, x):
+        vx = self.V(features) * x.unsqueeze(-1)                       # (B, m, K)
+        linear = (self.w(features).squeeze(-1) * x).sum(1)            # (B)
+        e = vx.index_select(1, self.first) * vx.index_select(1, self.second)  # (B, P, K)
+        a = torch.softmax(F.relu(self.W(e)) @ self.h, dim=1)          # (B, P)
+        return linear + (e * a.unsqueeze(-1)).sum(1) @ self.p + self.w0
+
+
 def bert_batch(B, T, V, generator):
     """[CLS] 30 random pieces [SEP]; 5 chosen positions per sequence, 80% of them shown as [MASK]."""
     tokens = torch.cat([torch.full((B, 1), 2), torch.randint(5, V, (B, T - 2), generator=generator), torch.full((B, 1), 3)], 1)
@@ -200,6 +223,9 @@ def workload(index, generator):
         return "B4 HAN", Han(5000, 64, 32, 64, 5), (words, labels), 32 * 8 * 16
     if index == 6:
         return "B6 BERT", Bert(3000, 128, 4, 256, 2, 32), bert_batch(64, 32, 3000, generator), 64 * 32
+    if index == 7:
+        features = torch.randint(0, 20, (256, 12), generator=generator) + 20 * torch.arange(12)
+        return "B7 AFM", Afm(240, 12, 8, 16), (features, torch.ones(256, 12), torch.randn(256, generator=generator)), 256
     return "B5 Transformer", Transformer(1000, 128, 4, 512, 2), seq2seq_batch(64, 32, 32, 1000, generator), 64 * 32
 
 
@@ -214,6 +240,9 @@ def step_function(index, model, batch):
         elif index == 6:
             tokens, segments, chosen, targets = batch
             loss = F.cross_entropy(model(tokens, segments, chosen), targets)
+        elif index == 7:
+            features, x, y = batch
+            loss = F.mse_loss(model(features, x), y)
         else:
             source, target_in, target = batch
             logits = model(source, target_in)
@@ -228,13 +257,13 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--workload", type=int, default=0, help="one of 1-6 (default: each in a process of its own)")
+    parser.add_argument("--workload", type=int, default=0, help="one of 1-7 (default: each in a process of its own)")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     if args.workload == 0:  # each workload in its own process, so that peak RSS is its own
         import subprocess
         results = []
-        for index in range(1, 7):
+        for index in range(1, 8):
             out = subprocess.run([sys.executable, __file__, "--threads", str(args.threads), "--steps", str(args.steps),
                                   "--warmup", str(args.warmup), "--workload", str(index)], capture_output=True, text=True, check=True)
             results.append(json.loads(out.stdout))
