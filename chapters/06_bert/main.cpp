@@ -40,6 +40,7 @@ using ch06::section_names;
 struct PretrainingSetup {
     ch06::MaskingOptions masking;
     bool next_sentence = false;
+    bool pairs = false;  // without NSP: two consecutive verses per sequence, as NSP's inputs (the control for NSP)
     std::size_t max_positions = 64;
 };
 
@@ -80,7 +81,8 @@ public:
     }
 
     /// Without NSP: [CLS] verse [SEP], one segment, as RoBERTa drops the pairs with the NSP loss (and
-    /// the same input as fine-tuning reads). With NSP: [CLS] verse [SEP] second [SEP], where the
+    /// the same input as fine-tuning reads); with --pairs, the next verse of the chapter as a second
+    /// segment when there is one, to compare with NSP at the same input. With NSP: [CLS] verse [SEP] second [SEP], where the
     /// second segment is the next verse of the same chapter (is_next 1) or, half the time and
     /// whenever there is no next verse, a verse of another chapter (is_next 0). Then masking.
     ch06::PretrainingBatch make_batch(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows, Rng& rng) const {
@@ -90,8 +92,10 @@ public:
         for (std::size_t i : rows) {
             std::vector<int> b;
             int next = 0;
-            if (setup_.next_sentence) {
-                const bool has_next = i + 1 < verses.size() && verses[i + 1].book == verses[i].book && verses[i + 1].chapter == verses[i].chapter;
+            const bool has_next = i + 1 < verses.size() && verses[i + 1].book == verses[i].book && verses[i + 1].chapter == verses[i].chapter;
+            if (setup_.pairs && !setup_.next_sentence && has_next) {
+                b = verses[i + 1].pieces;
+            } else if (setup_.next_sentence) {
                 if (has_next && rng.uniform() < 0.5) {
                     b = verses[i + 1].pieces;
                     next = 1;
@@ -486,7 +490,8 @@ int main(int argc, char** argv) {
     cli.option("--mask-rate", setup.masking.rate, "share of pieces chosen for the MLM loss").range(0.01, 1);
     cli.option("--mask-token", setup.masking.replace_mask, "of the chosen: share replaced by [MASK]").range(0, 1);
     cli.option("--random-token", setup.masking.replace_random, "of the chosen: share replaced by a random piece").range(0, 1);
-    cli.flag("--nsp", setup.next_sentence, "also pretrain with next-sentence prediction");
+    cli.flag("--nsp", setup.next_sentence, "also pretrain with next-sentence prediction (on pairs of verses)");
+    cli.flag("--pairs", setup.pairs, "without --nsp: pretrain on pairs of consecutive verses too (NSP's input without its loss)");
     cli.option("--labels", labels, "label counts of the curve, comma-separated ('all': every training verse)");
     cli.option("--seeds", seeds, "seeds per point of the curve (--seed, --seed + 1, ...)").range(1, 100);
     cli.option("--finetune-steps", tuning.steps, "updates per fine-tuning run, whatever the number of labels").range(1, 1000000);
