@@ -475,7 +475,7 @@ int main(int argc, char** argv) {
     CommandLine cli("attn chapter 6: BERT — pretrain a bidirectional encoder by masked language modelling, then fine-tune");
     cli.option("--data", data_folder, "folder with train.tsv and train.refs (the Bible of datasets/bible)");
     cli.option("--out", out, "run folder: pretrain/ (checkpoint/, best/), curve.tsv, curve.svg, heads/, metrics.json");
-    cli.flag("--quick", flag_quick, "small and short: H 64, 5 pretraining epochs, 2 label counts (under 2 minutes; too short for pretraining to pay)");
+    cli.flag("--quick", flag_quick, "small and short: H 64, 5 pretraining epochs, 2 label counts (about 2 minutes; too short for pretraining to pay)");
     cli.option("--fill", fill_text, "print the top-5 pieces for each [MASK] in this sentence, from a trained run (see --from)");
     cli.option("--from", from, "a pretraining checkpoint to fine-tune or --fill from, instead of pretraining (default for --fill: <out>/pretrain/best)");
     add_training_options(cli, training, learning_rate, "verse pairs");
