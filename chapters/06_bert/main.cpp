@@ -2,7 +2,7 @@
 // unlabelled verses by masked language modelling, then show that pretraining pays when labels are few.
 //
 //   build/chapters/06_bert/06_bert                    pretrain, then the label-count curve (1 seed), heads
-//   build/chapters/06_bert/06_bert --quick            the same, small and short (under 2 minutes)
+//   build/chapters/06_bert/06_bert --quick            the same, small and short (about 2 minutes)
 //   build/chapters/06_bert/06_bert --fill "in the beginning god [MASK] the heavens and the earth ."
 //   tools/experiments/bert_study.sh                   3 seeds, NSP or not, frozen or fine-tuned (README)
 //
