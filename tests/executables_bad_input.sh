@@ -136,6 +136,7 @@ expect "libFM: missing folder" "nowhere/train.libfm: no such file" "$ch7" --data
 expect "chapter 6: unknown pooling" "--pool must be mean or cls, got 'max'" "$ch6" --pool max --out "$out"
 expect "chapter 6: corruption shares above 1" "--mask-token plus --random-token must be at most 1" "$ch6" --mask-token 0.95 --random-token 0.1 --out "$out"
 expect "chapter 6: a label count that is not one" "--labels: 'abc' is not a positive number or 'all'" "$ch6" --labels 50,abc --out "$out"
+expect "chapter 6: a fine-tuning rate that is not one" "--finetune-lr: 'x' is not a rate in (0, 1)" "$ch6" --finetune-lr 1e-4,x --out "$out"
 expect "chapter 6: sizes that do not fit together" "d_model must be divisible by the number of heads" "$ch6" --heads 3 --out "$out"
 expect "chapter 6: --fill before any training" "no checkpoint to fill from" "$ch6" --fill "god [MASK] ." --out "$in/nowhere"
 mkdir -p "$in/bible"
