@@ -16,6 +16,7 @@
 
 #include "model.hpp"
 #include "verses.hpp"
+#include "fine_tuning.hpp"
 #include "attn/data/batching.hpp"
 #include "attn/data/lines.hpp"
 #include "attn/data/text.hpp"
@@ -34,6 +35,8 @@ using namespace attn;
 using ch06::Corpus;
 using ch06::Verse;
 using ch06::section_names;
+using ch06::CurvePoint;
+using ch06::FineTuning;
 
 // ---- Pretraining: masked LM (and optionally NSP) over consecutive verses ----------------------------------------
 
@@ -135,172 +138,6 @@ private:
     PretrainingSetup setup_;
 };
 
-// ---- Fine-tuning: which section is this verse from? --------------------------------------------------------------
-
-ch06::Batch single_verses(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows, std::size_t max_positions) {
-    std::vector<ch06::Sequence> sequences;
-    for (std::size_t i : rows) sequences.push_back(ch06::make_sequence(verses[i].pieces, {}, max_positions));
-    return ch06::pad(sequences);
-}
-
-Ids sections_of(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows) {
-    std::vector<int> labels;
-    for (std::size_t i : rows) labels.push_back(verses[i].section);
-    return Ids(labels);
-}
-
-/// Loss and accuracy of the classifier on `verses` (evaluation mode, off the tape).
-Validation evaluate(const ch06::Classifier& model, const std::vector<Verse>& verses, std::size_t max_positions) {
-    NoRecording off;
-    Rng unused(0);
-    double loss = 0, right = 0;
-    for (const auto& rows : make_batches(std::vector<std::size_t>(verses.size(), 1), 256, false, nullptr)) {
-        const Tensor logits = model.forward(single_verses(verses, rows, max_positions), unused);  // (B, C)
-        const Ids labels = sections_of(verses, rows);
-        loss += double(cross_entropy(logits, labels).item()) * double(rows.size());
-        const std::vector<real> v = logits.values();
-        const std::size_t C = logits.shape(1);
-        for (std::size_t b = 0; b < rows.size(); ++b) {
-            const auto row = v.begin() + std::ptrdiff_t(b * C);
-            right += int(std::max_element(row, row + std::ptrdiff_t(C)) - row) == labels.values[b];
-        }
-    }
-    return {loss / double(verses.size()), right / double(verses.size())};
-}
-
-/// `steps` updates in `epochs` equal parts, cycling through the labelled verses in fresh
-/// shuffles: the same number of updates whatever the number of labels.
-class FineTuningTask : public TrainingTask {
-public:
-    FineTuningTask(const ch06::Classifier& model, const std::vector<Verse>& labelled, const std::vector<Verse>& valid,
-                   std::size_t steps_per_epoch, std::size_t max_positions)
-        : model_(model), labelled_(labelled), valid_(valid), steps_per_epoch_(steps_per_epoch), max_positions_(max_positions) {}
-
-    std::vector<std::vector<std::size_t>> epoch(std::size_t batch_size, Rng& rng) const override {
-        std::vector<std::size_t> order;
-        while (order.size() < steps_per_epoch_ * batch_size) {
-            for (const auto& b : make_batches(std::vector<std::size_t>(labelled_.size(), 1), labelled_.size(), false, &rng)) {
-                order.insert(order.end(), b.begin(), b.end());
-            }
-        }
-        std::vector<std::vector<std::size_t>> batches(steps_per_epoch_);
-        for (std::size_t s = 0; s < steps_per_epoch_; ++s) {
-            batches[s].assign(order.begin() + std::ptrdiff_t(s * batch_size), order.begin() + std::ptrdiff_t((s + 1) * batch_size));
-        }
-        return batches;
-    }
-
-    WeightedLoss loss(const std::vector<std::size_t>& rows, Rng& rng) const override {
-        const Tensor logits = model_.forward(single_verses(labelled_, rows, max_positions_), rng);
-        return {cross_entropy(logits, sections_of(labelled_, rows)), double(rows.size())};
-    }
-
-    Validation validate() const override { return evaluate(model_, valid_, max_positions_); }
-
-private:
-    const ch06::Classifier& model_;
-    const std::vector<Verse>& labelled_;
-    const std::vector<Verse>& valid_;
-    std::size_t steps_per_epoch_, max_positions_;
-};
-
-struct FineTuning {
-    std::size_t steps = 200, epochs = 4, batch = 32;
-    /// Each start is fine-tuned at each of these peak rates and keeps the one with the best
-    /// validation accuracy: a pretrained encoder wants a smaller rate than a fresh one (README).
-    std::vector<double> learning_rates{1e-4, 3e-4, 1e-3};
-    ch06::Pooling pooling = ch06::Pooling::mean;
-    bool freeze = false;
-};
-
-struct CurvePoint {
-    std::string init;  // "pretrained" or "scratch"
-    std::size_t labels = 0;
-    std::uint64_t seed = 0;
-    double learning_rate = 0;  // the one chosen on the validation set
-    double valid_accuracy = 0, test_accuracy = 0, seconds = 0;
-};
-
-/// Fine-tunes a classifier on `labels` verses drawn (with `seed`) from the pool, starting from the
-/// pretrained encoder or from a fresh one; tested on the test chapters.
-CurvePoint fine_tune(const Corpus& data, std::size_t vocabulary, const ch06::Config& config, ch06::Pretraining* pretrained,
-                     std::size_t labels, std::uint64_t seed, const FineTuning& f) {
-    Rng draw(seed * 1000003 + labels);  // the same labelled verses for both starts
-    std::vector<std::size_t> pool(data.train.size());
-    for (std::size_t i = 0; i < pool.size(); ++i) pool[i] = i;
-    for (std::size_t k = 0; k < std::min(labels, pool.size()); ++k) std::swap(pool[k], pool[k + draw.below(pool.size() - k)]);
-    std::vector<Verse> labelled;
-    for (std::size_t k = 0; k < std::min(labels, pool.size()); ++k) labelled.push_back(data.train[pool[k]]);
-
-    CurvePoint best;
-    best.init = pretrained != nullptr ? "pretrained" : "scratch";
-    best.labels = labelled.size();
-    best.seed = seed;
-    best.valid_accuracy = -1;
-    for (double rate : f.learning_rates) {
-        Rng rng(seed);  // the same initialisation and batches at every rate
-        ch06::Classifier model(vocabulary, section_names.size(), config, f.pooling, rng);
-        if (pretrained != nullptr) ch06::copy_encoder(pretrained->encoder, model.encoder);
-        model.frozen = f.freeze;
-        TrainOptions options;
-        options.epochs = int(f.epochs);
-        options.batch_size = f.batch;
-        options.clip = 1.0;
-        options.progress = false;
-        options.learning_rate = std::make_shared<WarmupLinearDecay>(real(rate), long(f.steps / 10), long(f.steps));
-        const FineTuningTask task(model, labelled, data.valid, std::max<std::size_t>(1, f.steps / f.epochs), config.max_positions);
-        const TrainReport report = train(model, task, options, rng);  // the model ends at its best validation epoch
-        best.seconds += report.seconds;
-        if (report.best().accuracy > best.valid_accuracy) {
-            model.eval();
-            best.learning_rate = rate;
-            best.valid_accuracy = report.best().accuracy;
-            best.test_accuracy = evaluate(model, data.test, config.max_positions).accuracy;
-        }
-    }
-    return best;
-}
-
-// ---- The curve: accuracy against the number of labels, a row per finished run (resumable) --------------------
-
-std::string curve_row(const CurvePoint& p) {
-    char row[200];
-    std::snprintf(row, sizeof row, "%s\t%zu\t%llu\t%g\t%.4f\t%.4f\t%.1f\n", p.init.c_str(), p.labels, (unsigned long long)p.seed,
-                  p.learning_rate, p.valid_accuracy, p.test_accuracy, p.seconds);
-    return row;
-}
-
-std::vector<CurvePoint> read_curve(const std::string& path) {
-    std::vector<CurvePoint> points;
-    if (!std::filesystem::exists(path)) return points;
-    const std::string text = read_text_file(path);
-    Lines lines(text, path);
-    std::string line;
-    lines.next(line);  // the header
-    while (lines.next(line)) {
-        std::istringstream in(line);
-        CurvePoint p;
-        unsigned long long seed = 0;
-        if (!(in >> p.init >> p.labels >> seed >> p.learning_rate >> p.valid_accuracy >> p.test_accuracy >> p.seconds)) {
-            throw std::runtime_error(lines.where() + ": not a curve row (init, labels, seed, learning rate, valid, test, seconds)");
-        }
-        p.seed = seed;
-        points.push_back(p);
-    }
-    return points;
-}
-
-/// Mean and sample standard deviation of the test accuracies of one (init, labels).
-std::pair<double, double> mean_std(const std::vector<CurvePoint>& points, const std::string& init, std::size_t labels) {
-    std::vector<double> v;
-    for (const CurvePoint& p : points) if (p.init == init && p.labels == labels) v.push_back(p.test_accuracy);
-    if (v.empty()) return {std::nan(""), std::nan("")};
-    double m = 0, s = 0;
-    for (double x : v) m += x / double(v.size());
-    for (double x : v) s += (x - m) * (x - m);
-    return {m, v.size() > 1 ? std::sqrt(s / double(v.size() - 1)) : 0.0};
-}
-
 // ---- What the heads attend to ---------------------------------------------------------------------------------
 
 struct HeadProfile {
@@ -315,7 +152,7 @@ std::vector<std::vector<HeadProfile>> profile_heads(const ch06::Encoder& encoder
     std::vector<std::vector<HeadProfile>> profiles;
     double queries = 0;
     for (const auto& rows : make_batches(std::vector<std::size_t>(verses.size(), 1), 128, false, nullptr)) {
-        const ch06::Batch batch = single_verses(verses, rows, encoder.config.max_positions);
+        const ch06::Batch batch = ch06::single_verses(verses, rows, encoder.config.max_positions);
         std::vector<Tensor> weights;
         encoder.forward(batch, unused, &weights);
         profiles.resize(weights.size(), std::vector<HeadProfile>(encoder.config.heads));
@@ -590,7 +427,7 @@ int main(int argc, char** argv) {
 
         // ---- 2. the curve: fine-tuned from the pretrained encoder, and from scratch ----
         const std::string curve_path = out + "/curve.tsv";
-        std::vector<CurvePoint> points = training.resume ? read_curve(curve_path) : std::vector<CurvePoint>();
+        std::vector<CurvePoint> points = training.resume ? ch06::read_curve(curve_path) : std::vector<CurvePoint>();
         std::printf("\nfine-tuning on %zu label counts x %zu seed%s x {pretrained, scratch} x rates {%s}: %zu updates of %zu verses each, %s pooling%s\n",
                     counts.size(), seeds, seeds == 1 ? "" : "s", finetune_rates.c_str(), tuning.steps, tuning.batch, pool.c_str(),
                     tuning.freeze ? ", encoder frozen" : "");
@@ -605,10 +442,10 @@ int main(int argc, char** argv) {
                         result[k] = *done;
                         continue;
                     }
-                    result[k] = fine_tune(data, vocabulary.size(), config, k == 0 ? &model : nullptr, n, s, tuning);
+                    result[k] = ch06::fine_tune(data, vocabulary.size(), config, k == 0 ? &model : nullptr, n, s, tuning);
                     points.push_back(result[k]);
                     std::string text = "init\tlabels\tseed\tlearning_rate\tvalid_accuracy\ttest_accuracy\tseconds\n";
-                    for (const CurvePoint& p : points) text += curve_row(p);
+                    for (const CurvePoint& p : points) text += ch06::curve_row(p);
                     write_file_atomically(curve_path, text);  // a stopped run resumes after the last finished fine-tuning
                 }
                 std::printf("| %zu | %llu | %.1f%% (%g) | %.1f%% (%g) | %.0f + %.0f |\n", n, (unsigned long long)s, 100 * result[0].test_accuracy,
@@ -623,8 +460,8 @@ int main(int argc, char** argv) {
         std::printf("\nmean test accuracy over %zu seed%s:\n| labels | pretrained | from scratch | difference |\n|---|---|---|---|\n", seeds,
                     seeds == 1 ? "" : "s");
         for (std::size_t n : counts) {
-            const auto [pm, ps] = mean_std(points, "pretrained", n);
-            const auto [sm, ss] = mean_std(points, "scratch", n);
+            const auto [pm, ps] = ch06::mean_std(points, "pretrained", n);
+            const auto [sm, ss] = ch06::mean_std(points, "scratch", n);
             std::printf("| %zu | %.1f%% ± %.1f | %.1f%% ± %.1f | %+.1f points |\n", n, 100 * pm, 100 * ps, 100 * sm, 100 * ss, 100 * (pm - sm));
             series[0].points.push_back({std::log10(double(n)), 100 * pm});
             series[1].points.push_back({std::log10(double(n)), 100 * sm});
