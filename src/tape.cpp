@@ -170,6 +170,7 @@ void Tape::backward(const Tensor& loss) {
                                to_string(shape_of(l.value)) + "; reduce it first (sum or mean)");
     }
     swept_ = true;
+    freed_ = 0;
     const std::size_t handed_on_before = handed_on;
 
     Storage& seed = loss.storage();
@@ -201,6 +202,15 @@ void Tape::backward(const Tensor& loss) {
                                          std::to_string(k) + " (shape " + to_string(shape_of(g)) + ")");
             }
             accumulate(in, std::move(g));
+        }
+        // Nothing reads dL/dy or the lambda's saved state again: free them now rather than when the
+        // tape dies, so the sweep holds the gradients of its frontier, not of every node it passed
+        // (B5: peak memory 606 -> see README Performance). Values stay: printing needs their shapes.
+        node.backward = BackwardFn();
+        if (dead && out.has_grad) {
+            out.grad = Array();
+            out.has_grad = false;
+            ++freed_;
         }
     }
     handed_on_ = handed_on - handed_on_before;

@@ -1,5 +1,6 @@
 // Engine semantics: accumulation, reuse, scopes, misuse errors, deep chains, anomaly mode,
 // the printed tape and the DOT export.
+#include <cmath>
 #include <sstream>
 #include <tuple>
 
@@ -341,4 +342,37 @@ TEST_CASE("add and reshape hand dL/dy on instead of copying it, only when no one
     // input); held: s and r have a user handle, so only the two (r + c) may
     CHECK(handed_on_free == 4);
     CHECK(handed_on_held == 2);
+}
+
+TEST_CASE("backward frees an intermediate's gradient once its node has run, unless a user holds it") {
+    // loss = sum(tanh(tanh(tanh(x)))): three intermediates, each read by one node
+    auto run = [](bool hold_middle) {
+        Tensor x = test::param({4, 5}, 7);
+        Tape tape;
+        Tensor held;
+        {
+            Recording on(tape);
+            Tensor t1 = tanh(x);
+            Tensor t2 = tanh(t1);
+            Tensor t3 = tanh(t2);
+            Tensor loss = sum(t3);
+            if (hold_middle) held = t2;
+            t1 = t2 = t3 = Tensor();
+            tape.backward(loss);
+        }
+        if (hold_middle) {
+            REQUIRE(held.has_grad());  // still readable: d loss / d t2 = (1 - t3^2) elementwise
+            const std::vector<real> t2v = held.values(), g = held.grad().values();
+            for (std::size_t i = 0; i < g.size(); ++i) {
+                const real t3 = std::tanh(t2v[i]);
+                CHECK(g[i] == doctest::Approx(1 - t3 * t3).epsilon(1e-6));  // float32: one rounding apart
+            }
+        }
+        return std::make_pair(x.grad().values(), tape.gradients_freed());
+    };
+    const auto free_run = run(false);
+    const auto held_run = run(true);
+    CHECK(free_run.first == held_run.first);  // bit for bit: freeing changes no number
+    CHECK(free_run.second == 3);              // t1, t2, t3 (the loss has the user's handle)
+    CHECK(held_run.second == 2);              // t2 kept
 }

@@ -84,12 +84,52 @@ TEST_CASE("matmul and bmm: shape errors name both shapes") {
     CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({4, 8}), Tensor::zeros({3, 5}), Trans::yes, Trans::yes),
                          "matmul: inner dimensions differ: a is (4, 8) (transposed), b is (3, 5) (transposed)",
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({2, 4, 8}), Tensor::zeros({8, 3})),
-                         "matmul: needs 2-D inputs: a is (2, 4, 8), b is (8, 3)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({2, 4, 8}), Tensor::zeros({2, 8, 3})),
+                         "matmul: needs a 2-D b and a 2-D a (or an untransposed a of more axes, (..., K)): "
+                         "a is (2, 4, 8), b is (2, 8, 3)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({2, 8, 4}), Tensor::zeros({8, 3}), Trans::yes),
+                         "matmul: needs a 2-D b and a 2-D a (or an untransposed a of more axes, (..., K)): "
+                         "a is (2, 8, 4) (transposed), b is (8, 3)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(matmul(Tensor::zeros({2, 4, 8}), Tensor::zeros({7, 3})),
+                         "matmul: inner dimensions differ: a is (2, 4, 8), b is (7, 3)", std::invalid_argument);
     CHECK_THROWS_WITH_AS(bmm(Tensor::zeros({2, 4, 8}), Tensor::zeros({3, 8, 3})),
                          "bmm: batch sizes differ: a is (2, 4, 8), b is (3, 8, 3)", std::invalid_argument);
     CHECK_THROWS_WITH_AS(bmm(Tensor::zeros({2, 4, 8}), Tensor::zeros({2, 7, 3})),
                          "bmm: inner dimensions differ: a is (2, 4, 8), b is (2, 7, 3)", std::invalid_argument);
+}
+
+TEST_CASE("matmul of a (..., K) array: every position by the same matrix, as the reshaped product") {
+    // (2, 3, 4) x (4, 5): the twin flattens to (6, 4), multiplies, and restores (2, 3, 5)
+    const Tensor x = param({2, 3, 4}, 20), w = param({4, 5}, 21), wt = param({5, 4}, 22);
+    const Tensor direct = matmul(x, w);
+    CHECK(direct.shape() == Shape{2, 3, 5});
+    CHECK(direct.values() == reshape(matmul(reshape(x, {6, 4}), w), {2, 3, 5}).values());  // the same BLAS call
+    CHECK(matmul(x, wt, Trans::no, Trans::yes).values() ==
+          reshape(matmul(reshape(x, {6, 4}), wt, Trans::no, Trans::yes), {2, 3, 5}).values());
+    check_grads([&] { return matmul(x, w); }, {x, w});
+    check_grads([&] { return matmul(x, wt, Trans::no, Trans::yes); }, {x, wt});
+    const Tensor x4 = param({2, 1, 3, 4}, 23);  // any number of leading axes
+    CHECK(matmul(x4, w).shape() == Shape{2, 1, 3, 5});
+    check_grads([&] { return matmul(x4, w); }, {x4, w});
+    check_values(matmul(Tensor::zeros({2, 3, 0}), Tensor::zeros({0, 2})), std::vector<real>(12, 0));  // K = 0
+}
+
+TEST_CASE("bmm over two batch axes: one product per (b, h), as the flattened batch") {
+    // (2, 3, 4, 5) x (2, 3, 5, 2): the twin folds (2, 3) into 6 batch elements and unfolds the result
+    const Tensor a = param({2, 3, 4, 5}, 30), b = param({2, 3, 5, 2}, 31), bt = param({2, 3, 2, 5}, 32);
+    const Tensor direct = bmm(a, b);
+    CHECK(direct.shape() == Shape{2, 3, 4, 2});
+    CHECK(direct.values() == reshape(bmm(reshape(a, {6, 4, 5}), reshape(b, {6, 5, 2})), {2, 3, 4, 2}).values());
+    CHECK(bmm(a, bt, Trans::no, Trans::yes).values() ==
+          reshape(bmm(reshape(a, {6, 4, 5}), reshape(bt, {6, 2, 5}), Trans::no, Trans::yes), {2, 3, 4, 2}).values());
+    check_grads([&] { return bmm(a, b); }, {a, b});
+    check_grads([&] { return bmm(a, bt, Trans::no, Trans::yes); }, {a, bt});
+    check_grads([&] { return bmm(a, a, Trans::yes, Trans::no); }, {a});  // A^T A per (b, h): (2, 3, 5, 5)
+    CHECK_THROWS_WITH_AS(bmm(a, param({3, 2, 5, 2}, 33)),
+                         "bmm: batch sizes differ: a is (2, 3, 4, 5), b is (3, 2, 5, 2)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(bmm(a, param({6, 5, 2}, 34)),
+                         "bmm: needs inputs of 3 or more axes, as many in each: a is (2, 3, 4, 5), b is (6, 5, 2)",
+                         std::invalid_argument);
 }
 
 TEST_CASE("matmul with an empty inner dimension is all zeros") {

@@ -120,6 +120,38 @@ TEST_CASE("cross_entropy: gradients") {
                 {logits});
 }
 
+TEST_CASE("cross_entropy over (..., C): one row per position, the same numbers as the (N, C) form") {
+    Tensor logits = param({2, 3, 4}, 55, -2, 2);
+    const Ids targets({2, 3}, {0, 3, -100, 2, 1, 1});
+    for (real eps : {real(0), real(0.2)}) {
+        CAPTURE(eps);
+        Tensor g3, g2;
+        real l3 = 0, l2 = 0;
+        {
+            Tape tape;
+            Recording on(tape);
+            const Tensor loss = cross_entropy(logits, targets, {-100, eps});
+            tape.backward(loss);
+            l3 = loss.item();
+            g3 = logits.grad();
+        }
+        logits.zero_grad();
+        {
+            Tape tape;
+            Recording on(tape);
+            const Tensor loss = cross_entropy(reshape(logits, {6, 4}), Ids({6}, targets.values), {-100, eps});
+            tape.backward(loss);
+            l2 = loss.item();
+            g2 = logits.grad();
+        }
+        logits.zero_grad();
+        CHECK(l3 == l2);  // the same arithmetic in the same order: bit for bit
+        CHECK(g3.values() == g2.values());
+        CHECK(g3.shape() == Shape{2, 3, 4});
+        check_grads([&] { return cross_entropy(logits, targets, {-100, eps}); }, {logits});
+    }
+}
+
 TEST_CASE("cross_entropy at +-300 and with -inf logits stays finite") {
     Tensor logits = param_of({2, 3}, {300, -300, 0, -inf, 1, 2});
     Tape tape;
@@ -149,10 +181,12 @@ TEST_CASE("cross_entropy: errors") {
     const Tensor logits = Tensor::zeros({2, 3});
     CHECK_THROWS_WITH_AS(cross_entropy(logits, Ids({0, 3})), "cross_entropy: target 3 (row 1) is out of range for 3 classes",
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(cross_entropy(logits, Ids({0})), "cross_entropy: targets must be (N) = (2), got (1) for logits (2, 3)",
+    CHECK_THROWS_WITH_AS(cross_entropy(logits, Ids({0})), "cross_entropy: targets must be (2), one per row of logits (2, 3), got (1)",
                          std::invalid_argument);
     CHECK_THROWS_WITH_AS(cross_entropy(Tensor::zeros({2, 3, 4}), Ids({0, 1})),
-                         "cross_entropy: logits must be (N, C), got (2, 3, 4)", std::invalid_argument);
+                         "cross_entropy: targets must be (2, 3), one per row of logits (2, 3, 4), got (2)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(cross_entropy(Tensor::zeros({4}), Ids({0})),
+                         "cross_entropy: logits must be (N, C) or (..., C), got (4)", std::invalid_argument);
     CHECK_THROWS_WITH_AS(cross_entropy(logits, Ids({0, 1}), {-100, 1.0}),
                          "cross_entropy: label_smoothing must be in [0, 1), got 1.000000", std::invalid_argument);
     CHECK_THROWS_WITH_AS(cross_entropy(Tensor::full({1, 2}, -inf), Ids({0})),

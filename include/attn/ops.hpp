@@ -77,6 +77,8 @@ enum class Trans { no, yes };
 
 /// C = op(A) op(B), op(X) = X or X^T.   A (M, K) [or (K, M) with Trans::yes], B (K, N) [or (N, K)]
 /// -> C (M, N).   dA = dC op(B)^T (transposed back if A was),  dB = op(A)^T dC (likewise).
+/// A may also have more axes, untransposed: A (..., K) B (K, N) -> C (..., N), its leading axes
+/// taken as rows of one product (what a layer does to every position of a batch, with no copy).
 Tensor matmul(const Tensor& a, const Tensor& b, Trans ta = Trans::no, Trans tb = Trans::no);
 /// Threads BLAS may use for one product. Tutorial-sized products run fastest on one (threads cost
 /// more than they save below a few hundred rows), and the executables default to 1.
@@ -88,6 +90,7 @@ int blas_threads();
 
 /// Batched: C[i] = op(A[i]) op(B[i]) for each i of the leading axis.
 /// A (B, M, K), B (B, K, N) -> C (B, M, N); the same flags as matmul, per batch element.
+/// More batch axes work the same way when A and B share them: (B, H, M, K) x (B, H, K, N).
 Tensor bmm(const Tensor& a, const Tensor& b, Trans ta = Trans::no, Trans tb = Trans::no);
 
 // ---------------------------------------------------------------------------------------------
@@ -174,7 +177,8 @@ struct CrossEntropyOptions {
 /// Mean over the non-ignored rows n of  -sum_c q_nc log softmax(logits_n)_c,  where the target
 /// distribution q puts 1 - eps on the target class and spreads eps uniformly over the classes
 /// that can be predicted: not the ignore_index class (padding is never a target) and not classes
-/// whose logit is -inf (masked). logits (N, C), targets (N) -> () scalar.
+/// whose logit is -inf (masked). logits (N, C), targets (N) -> () scalar; or logits (..., C) with
+/// targets (...): one row per position (a (B, T, V) batch of tokens, without a reshape).
 /// d logits_n = (softmax(logits_n) - q_n) / count. With every row ignored the loss is 0.
 Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptions options = {});
 

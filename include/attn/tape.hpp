@@ -45,6 +45,9 @@ public:
     std::uint64_t id() const { return id_; }
     /// How many gradients backward handed on instead of copying (Backward::take_dout).
     std::size_t gradients_handed_on() const { return handed_on_; }
+    /// How many intermediate gradients backward freed as soon as their node had run (no handle
+    /// but the tape's could read them; a tensor the user still holds keeps its gradient).
+    std::size_t gradients_freed() const { return freed_; }
 
     /// One line per node: index, op, input shapes -> output shape, output bytes.
     void print(std::ostream& out) const;
@@ -59,6 +62,7 @@ private:
     std::uint64_t id_;
     bool swept_ = false;
     std::size_t handed_on_ = 0;
+    std::size_t freed_ = 0;
 };
 
 /// RAII: records ops on `tape` until the end of the scope, then restores whatever was active

@@ -177,24 +177,12 @@ Attention scaled_dot_product_attention(const Tensor& Q, const Tensor& K, const T
                                                  to_string(V.shape()));
     }
     if (dropout_p > 0 && rng == nullptr) fail("scaled_dot_product_attention", "attention dropout needs a random generator");
-    // (B, H, T, d) runs as B*H batched products of (T, d): `flat` folds the leading axes into one.
-    const Shape leading = Q.dim() == 4 ? Shape{Q.shape(0), Q.shape(1)} : Shape{Q.shape(0)};
-    const std::size_t N = element_count(leading);
-    const auto flat = [&](const Tensor& x) { return x.dim() == 3 ? x : reshape(x, {N, x.shape(-2), x.shape(-1)}); };
-    const auto unflat = [&](const Tensor& x) {
-        if (leading.size() == 1) return x;
-        Shape shape = leading;
-        shape.push_back(x.shape(-2));
-        shape.push_back(x.shape(-1));
-        return reshape(x, shape);
-    };
     // EXERCISE ch5.scaled_dot_product_attention (4 points): softmax(Q K^T / sqrt(d_k)) V with a mask (and attention dropout)
     const real scale = real(1 / std::sqrt(double(Q.shape(-1))));
-    const Tensor scores = unflat(bmm(flat(Q), flat(K), Trans::no, Trans::yes) * scale);  // (..., Tq, Tk)
-    const Tensor weights = masked_softmax(scores, mask);                                   // (..., Tq, Tk)
+    const Tensor scores = bmm(Q, K, Trans::no, Trans::yes) * scale;  // (B, [H,] Tq, Tk): one product per (b, h)
+    const Tensor weights = masked_softmax(scores, mask);            // (B, [H,] Tq, Tk)
     const Tensor kept = dropout_p > 0 ? dropout(weights, dropout_p, *rng, true) : weights;
-    const Tensor context = bmm(flat(kept), flat(V));                                      // (N, Tq, dv)
-    return {unflat(context), weights};                                                    // (..., Tq, dv)
+    return {bmm(kept, V), weights};                                  // (B, [H,] Tq, dv)
     // END EXERCISE ch5.scaled_dot_product_attention
 }
 

@@ -5,22 +5,6 @@
 
 namespace attn {
 
-namespace {
-
-/// Flattens (..., in) to (N, in), applies f, and restores the leading axes: (N, out) -> (..., out).
-template <class F>
-Tensor on_last_axis(const Tensor& x, F&& f) {
-    const Shape shape = x.shape();
-    if (shape.size() == 2) return f(x);
-    const std::size_t in = shape.back();
-    const Tensor y = f(reshape(x, {element_count(shape) / in, in}));  // (N, out)
-    Shape out_shape = shape;
-    out_shape.back() = y.shape(1);
-    return reshape(y, out_shape);
-}
-
-}  // namespace
-
 Tensor xavier_uniform(std::size_t fan_in, std::size_t fan_out, Rng& rng) {
     const real a = real(std::sqrt(6.0 / double(fan_in + fan_out)));
     return uniform({fan_in, fan_out}, -a, a, rng).set_requires_grad();
@@ -39,10 +23,8 @@ Tensor Linear::forward(const Tensor& x) const {
     if (shape.empty() || shape.back() != W.shape(0)) {
         fail("Linear", "input's last axis must be " + std::to_string(W.shape(0)) + ", got shape " + to_string(shape));
     }
-    return on_last_axis(x, [&](const Tensor& rows) {
-        const Tensor y = matmul(rows, W);  // (N, out)
-        return b.defined() ? y + b : y;
-    });
+    const Tensor y = matmul(x, W);  // (..., out): every position by W, one BLAS call, no copy of x
+    return b.defined() ? y + b : y;
 }
 
 void Linear::list(Lister& out) {

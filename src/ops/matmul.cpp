@@ -3,6 +3,8 @@
 // <cblas.h> declare the same enums and cannot share a translation unit.)
 #include <cblas.h>
 
+#include <algorithm>
+
 #include "attn/gemm_log.hpp"
 #include "attn/ops.hpp"
 #include "attn/record.hpp"
@@ -23,17 +25,34 @@ namespace {
                 int(m), int(n), int(k), 1.0, x, int(ldx), y, int(ldy), 0.0, out, int(n));
 }
 
-/// op(x) op(y), op = transpose when the flag is set. x, y are 2-D, or 3-D with a shared leading
-/// batch axis (then one product per batch element). Shapes were checked by the caller.
-Array product(const Array& x, bool tx, const Array& y, bool ty) {
-    const bool batched = x.dimension() == 3;
-    const std::size_t d = x.dimension();
-    const std::size_t batch = batched ? x.shape()[0] : 1;
-    const std::size_t xr = x.shape()[d - 2], xc = x.shape()[d - 1];
-    const std::size_t yr = y.shape()[d - 2], yc = y.shape()[d - 1];
+/// op(x) op(y), op = transpose when the flag is set. Batched: x and y share their leading axes (all
+/// but the last two), one product per batch element. Otherwise each is seen as a matrix whose rows
+/// are all of its leading axes flattened (row-major, so no copy): x (..., K) times y (K, N) is
+/// (..., N), which is how a layer multiplies every position of a (B, T, K) batch at once.
+/// Shapes were checked by the caller.
+Array product(const Array& x, bool tx, const Array& y, bool ty, bool batched) {
+    const std::size_t dx = x.dimension(), dy = y.dimension();
+    const std::size_t batch_axes = batched ? dx - 2 : 0;
+    std::size_t batch = 1;
+    for (std::size_t i = 0; i < batch_axes; ++i) batch *= x.shape()[i];
+    const auto rows = [batch_axes](const Array& a) {  // the axes between the batch axes and the last
+        std::size_t r = 1;
+        for (std::size_t i = batch_axes; i + 1 < a.dimension(); ++i) r *= a.shape()[i];
+        return r;
+    };
+    const std::size_t xc = x.shape()[dx - 1], xr = rows(x);
+    const std::size_t yc = y.shape()[dy - 1], yr = rows(y);
     const std::size_t m = tx ? xc : xr, k = tx ? xr : xc, n = ty ? yr : yc;
-    const Shape shape = batched ? Shape{batch, m, n} : Shape{m, n};
-    if (m == 0 || n == 0 || k == 0) return attn::zeros(shape);  // BLAS rejects empty operands; the product is 0
+    Shape shape{m, n};
+    if (batched) {  // (..., M, N)
+        shape = Shape(x.shape().begin(), x.shape().end());
+        shape[dx - 2] = m;
+        shape[dx - 1] = n;
+    } else if (!tx && dx > 2) {  // (..., K) x (K, N) keeps the leading axes: (..., N)
+        shape = Shape(x.shape().begin(), x.shape().end());
+        shape.back() = n;
+    }
+    if (m == 0 || n == 0 || k == 0 || batch == 0) return attn::zeros(shape);  // BLAS rejects empty operands
     Array out = xt::empty<real>(shape);  // beta = 0: BLAS writes every element without reading it
     if (GemmLog* log = active_gemm_log()) log->calls.push_back({tx, ty, m, n, k, batch});
     for (std::size_t b = 0; b < batch; ++b) {
@@ -47,37 +66,46 @@ std::string describe(const char* name, const Shape& s, Trans t) {
     return std::string(name) + " is " + to_string(s) + (t == Trans::yes ? " (transposed)" : "");
 }
 
-/// Checks ranks and the inner dimension; returns nothing, throws with both shapes.
+/// Checks ranks and the inner dimension; returns nothing, throws with both shapes. matmul (rank 2)
+/// also takes an A of more axes, untransposed: its leading axes are rows. bmm (rank 3) takes any
+/// number of batch axes, the same in A and B.
 void check_product(const char* op, const Tensor& a, const Tensor& b, Trans ta, Trans tb,
                    std::size_t rank) {
     const Shape sa = a.shape(), sb = b.shape();
-    if (sa.size() != rank || sb.size() != rank) {
-        fail(op, "needs " + std::to_string(rank) + "-D inputs: a is " + to_string(sa) + ", b is " +
-                     to_string(sb));
+    if (rank == 2) {
+        const bool a_rows = sa.size() > 2 && ta == Trans::no;
+        if ((sa.size() != 2 && !a_rows) || sb.size() != 2) {
+            fail(op, "needs a 2-D b and a 2-D a (or an untransposed a of more axes, (..., K)): " +
+                         describe("a", sa, ta) + ", b is " + to_string(sb));
+        }
+    } else {
+        if (sa.size() < 3 || sb.size() != sa.size()) {
+            fail(op, "needs inputs of 3 or more axes, as many in each: a is " + to_string(sa) + ", b is " + to_string(sb));
+        }
+        if (!std::equal(sa.begin(), sa.end() - 2, sb.begin())) {
+            fail(op, "batch sizes differ: a is " + to_string(sa) + ", b is " + to_string(sb));
+        }
     }
-    if (rank == 3 && sa[0] != sb[0]) {
-        fail(op, "batch sizes differ: a is " + to_string(sa) + ", b is " + to_string(sb));
-    }
-    const std::size_t ka = ta == Trans::yes ? sa[rank - 2] : sa[rank - 1];
-    const std::size_t kb = tb == Trans::yes ? sb[rank - 1] : sb[rank - 2];
+    const std::size_t ka = ta == Trans::yes ? sa[sa.size() - 2] : sa.back();
+    const std::size_t kb = tb == Trans::yes ? sb[sb.size() - 1] : sb[sb.size() - 2];
     if (ka != kb) {
         fail(op, "inner dimensions differ: " + describe("a", sa, ta) + ", " + describe("b", sb, tb));
     }
 }
 
-Tensor record_product(const char* op, const Tensor& a, const Tensor& b, Trans ta, Trans tb) {
+Tensor record_product(const char* op, const Tensor& a, const Tensor& b, Trans ta, Trans tb, bool batched) {
     const bool tx = ta == Trans::yes, ty = tb == Trans::yes;
-    Array c = product(value(a), tx, value(b), ty);
-    return record(op, std::move(c), {a, b}, [tx, ty](const Backward& g) -> Grads {
-        // forward: C = op(A) op(B)
+    Array c = product(value(a), tx, value(b), ty, batched);
+    return record(op, std::move(c), {a, b}, [tx, ty, batched](const Backward& g) -> Grads {
+        // forward: C = op(A) op(B); an A of more axes is (rows, K), and so are C and dC (rows, N)
         Grads d(2);
         if (g.needs(0)) {
-            d[0] = tx ? product(g.in(1), ty, g.dout, true)     // A^T = op(B) dC^T
-                      : product(g.dout, false, g.in(1), !ty);  // A = dC op(B)^T
+            d[0] = tx ? product(g.in(1), ty, g.dout, true, batched)     // A^T = op(B) dC^T
+                      : product(g.dout, false, g.in(1), !ty, batched);  // A = dC op(B)^T: A's own shape
         }
         if (g.needs(1)) {
-            d[1] = ty ? product(g.dout, true, g.in(0), tx)     // B^T = dC^T op(A)
-                      : product(g.in(0), !tx, g.dout, false);  // B = op(A)^T dC
+            d[1] = ty ? product(g.dout, true, g.in(0), tx, batched)     // B^T = dC^T op(A)
+                      : product(g.in(0), !tx, g.dout, false, batched);  // B = op(A)^T dC
         }
         return d;
     });
@@ -105,12 +133,12 @@ void set_blas_threads(int threads) {
 
 Tensor matmul(const Tensor& a, const Tensor& b, Trans ta, Trans tb) {
     check_product("matmul", a, b, ta, tb, 2);
-    return record_product("matmul", a, b, ta, tb);
+    return record_product("matmul", a, b, ta, tb, false);
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b, Trans ta, Trans tb) {
     check_product("bmm", a, b, ta, tb, 3);
-    return record_product("bmm", a, b, ta, tb);
+    return record_product("bmm", a, b, ta, tb, true);
 }
 
 }  // namespace attn

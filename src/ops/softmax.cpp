@@ -96,11 +96,12 @@ Tensor log_softmax(const Tensor& x, int axis) {
 
 Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptions options) {
     const Shape shape = logits.shape();
-    if (shape.size() != 2) fail("cross_entropy", "logits must be (N, C), got " + to_string(shape));
-    const std::size_t rows = shape[0], classes = shape[1];
-    if (targets.shape != Shape{rows}) {
-        fail("cross_entropy", "targets must be (N) = (" + std::to_string(rows) + "), got " +
-                                  to_string(targets.shape) + " for logits " + to_string(shape));
+    if (shape.size() < 2) fail("cross_entropy", "logits must be (N, C) or (..., C), got " + to_string(shape));
+    const Shape leading(shape.begin(), shape.end() - 1);  // one row of C logits per position
+    const std::size_t rows = element_count(leading), classes = shape.back();
+    if (targets.shape != leading) {
+        fail("cross_entropy", "targets must be " + to_string(leading) + ", one per row of logits " + to_string(shape) +
+                                  ", got " + to_string(targets.shape));
     }
     const real eps = options.label_smoothing;
     if (!(eps >= 0 && eps < 1)) fail("cross_entropy", "label_smoothing must be in [0, 1), got " + std::to_string(eps));
@@ -112,11 +113,11 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
         }
     }
 
-    // q_n: 1 - eps on the target, eps spread over the classes that can be predicted.
-    // Stored densely (N, C) for backward: d logits = (softmax - q) / count.
+    // q_nc: 1 - eps on the target, eps spread over the classes that can be predicted. The backward
+    // gradient d logits_n = (softmax(logits_n) - q_n) / count is built here, row by row, in one
+    // array (ignored rows stay 0): dL/dy = 1 now, and backward only scales it by the real dL/dy.
     const real* z = value(logits).data();
-    Array q = attn::zeros(shape);
-    Array p = attn::zeros(shape);  // softmax of each counted row
+    Array dlogits = attn::zeros(shape);
     std::size_t count = 0;
     real total = 0;
     for (std::size_t n = 0; n < rows; ++n) {
@@ -127,29 +128,26 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
         if (r.max == minus_inf) {
             fail("cross_entropy", "row " + std::to_string(n) + " has every logit -inf: no class can be predicted");
         }
-        real* qn = q.data() + n * classes;
+        const auto predictable = [&](std::size_t c) {
+            return static_cast<int>(c) != options.ignore_index && row[c] != minus_inf;
+        };
         std::size_t spread = 0;  // classes that receive smoothing mass
-        for (std::size_t c = 0; c < classes; ++c) {
-            if (static_cast<int>(c) != options.ignore_index && row[c] != minus_inf) ++spread;
-        }
-        for (std::size_t c = 0; c < classes; ++c) {
-            if (eps > 0 && static_cast<int>(c) != options.ignore_index && row[c] != minus_inf) {
-                qn[c] = eps / static_cast<real>(spread);
-            }
-        }
-        qn[t] += real(1) - eps;
+        for (std::size_t c = 0; c < classes; ++c) spread += predictable(c) ? 1 : 0;
+        real* d = dlogits.data() + n * classes;  // holds softmax p_n until the scale is known
         real loss = 0;
         for (std::size_t c = 0; c < classes; ++c) {
-            p.data()[n * classes + c] = std::exp(row[c] - r.max - r.log_sum);
-            if (qn[c] != 0) loss -= qn[c] * (row[c] - r.max - r.log_sum);
+            real q = eps > 0 && predictable(c) ? eps / static_cast<real>(spread) : real(0);
+            if (static_cast<int>(c) == t) q += real(1) - eps;
+            const real log_p = row[c] - r.max - r.log_sum;
+            d[c] = std::exp(log_p) - q;
+            if (q != 0) loss -= q * log_p;
         }
         total += loss;
         ++count;
     }
     const real scale = count > 0 ? real(1) / static_cast<real>(count) : real(0);
-    Array y(total * scale);
-    Array dlogits = (p - q) * scale;  // gradient for dL/dy = 1, computed once here
-    return record("cross_entropy", std::move(y), {logits}, [dlogits](const Backward& g) -> Grads {
+    dlogits *= scale;
+    return record("cross_entropy", Array(total * scale), {logits}, [dlogits](const Backward& g) -> Grads {
         return {dlogits * g.dout.data()[0]};
     });
 }
