@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "attn/record.hpp"
 #include "check.hpp"
 
 using namespace attn;
@@ -48,6 +49,29 @@ TEST_CASE("add, sub, mul, div: gradients, same shapes and broadcasting") {
     check_grads([&] { return mul(column, lone); }, {column, lone});   // (3,1) x (1,4) -> (3,4)
     check_grads([&] { return div(batched, column); }, {batched, column});  // rank 3 against rank 2
     check_grads([&] { return a + a * a; }, {a});                      // one input used twice
+}
+
+TEST_CASE("add, sub, mul, div: the flat loop for a repeated operand equals xtensor's broadcasting") {
+    // Each pair in both orders: scalars, a bias, a table, leading 1s, and shapes the loop leaves to
+    // xtensor (a column, two stretched axes, a longer small operand); every element bit for bit.
+    const std::vector<std::pair<Shape, Shape>> pairs = {
+        {{2, 3, 4}, {}},     {{2, 3, 4}, {1}},    {{2, 3, 4}, {4}},       {{2, 3, 4}, {3, 4}},
+        {{2, 3, 4}, {1, 4}}, {{2, 3, 4}, {1, 1, 4}}, {{2, 3, 4}, {2, 3, 4}}, {{2, 3, 4}, {3, 1}},
+        {{3, 1}, {1, 4}},    {{3, 4}, {1, 1, 4}}, {{0, 4}, {4}},          {{2, 3, 4}, {1, 3, 1}}};
+    int seed = 60;
+    for (const auto& [big, small] : pairs) {
+        for (bool swap : {false, true}) {
+            const Tensor x = param(swap ? small : big, std::uint64_t(++seed), 0.5, 2);
+            const Tensor z = param(swap ? big : small, std::uint64_t(++seed), 0.5, 2);
+            const std::string shapes = to_string(x.shape()) + " and " + to_string(z.shape());
+            CAPTURE(shapes);
+            CHECK(add(x, z).values() == make_tensor(Array(value(x) + value(z))).values());
+            CHECK(sub(x, z).values() == make_tensor(Array(value(x) - value(z))).values());
+            CHECK(mul(x, z).values() == make_tensor(Array(value(x) * value(z))).values());
+            CHECK(div(x, z).values() == make_tensor(Array(value(x) / value(z))).values());
+            CHECK(add(x, z).shape() == broadcast_shapes("test", x.shape(), z.shape()));
+        }
+    }
 }
 
 TEST_CASE("broadcasting ops name both shapes when they do not broadcast") {

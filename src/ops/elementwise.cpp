@@ -1,5 +1,7 @@
 // Elementwise ops: broadcasting arithmetic and the unary functions (math in attn/ops.hpp).
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "attn/ops.hpp"
 #include "attn/record.hpp"
@@ -10,9 +12,55 @@ namespace attn {
 // ---- broadcasting arithmetic ----------------------------------------------------------------
 // Each backward returns gradients in the output's (broadcast) shape; the engine sums them back.
 
+namespace {
+
+/// Whether `small` repeats along the leading axes of `big`: its shape, leading 1s dropped, is big's
+/// trailing axes (a scalar; a bias (D) against (B, T, D); a (T, D) table against (B, T, D)).
+bool repeats_in(const Array& small, const Array& big) {
+    std::size_t skip = 0;
+    while (skip < small.dimension() && small.shape()[skip] == 1) ++skip;
+    const std::size_t axes = small.dimension() - skip;
+    if (small.dimension() > big.dimension() || axes > big.dimension()) return false;
+    return std::equal(small.shape().begin() + long(skip), small.shape().end(), big.shape().end() - long(axes));
+}
+
+/// y = f(a, b) under broadcasting, for the shapes a layer makes most — one operand a scalar or a
+/// block repeated along the other's leading axes — as one flat loop, or nothing when the shapes
+/// are equal or broadcast otherwise (then xtensor's assignment does it: linear and vectorised for
+/// equal shapes, strided and several times slower than this loop for the repeated ones; B5 spent
+/// 4.6% of its step there). One IEEE operation per element either way: the numbers are identical.
+template <class F>
+std::optional<Array> repeated_block(const Array& a, const Array& b, F f) {
+    if (a.shape() == b.shape()) return std::nullopt;
+    const bool b_repeats = repeats_in(b, a);
+    if (!b_repeats && !repeats_in(a, b)) return std::nullopt;
+    const Array& big = b_repeats ? a : b;
+    Array y = xt::empty<real>(big.shape());
+    const std::size_t n = big.size(), period = b_repeats ? b.size() : a.size();
+    const real *pa = a.data(), *pb = b.data();
+    real* py = y.data();
+    if (period == 1) {  // a scalar: a loop the compiler vectorises
+        if (b_repeats) {
+            for (std::size_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[0]);
+        } else {
+            for (std::size_t i = 0; i < n; ++i) py[i] = f(pa[0], pb[i]);
+        }
+    } else if (period > 0) {
+        for (std::size_t start = 0; start < n; start += period) {
+            for (std::size_t k = 0; k < period; ++k) {
+                py[start + k] = b_repeats ? f(pa[start + k], pb[k]) : f(pa[k], pb[start + k]);
+            }
+        }
+    }
+    return y;
+}
+
+}  // namespace
+
 Tensor add(const Tensor& a, const Tensor& b) {
     broadcast_shapes("add", a.shape(), b.shape());
-    Array y = value(a) + value(b);
+    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x + z; });
+    Array y = fast ? std::move(*fast) : Array(value(a) + value(b));
     return record("add", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         // da = dy, db = dy: one copy, and dy itself handed on when nothing else reads it
         Grads d(2);
@@ -24,7 +72,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
 
 Tensor sub(const Tensor& a, const Tensor& b) {
     broadcast_shapes("sub", a.shape(), b.shape());
-    Array y = value(a) - value(b);
+    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x - z; });
+    Array y = fast ? std::move(*fast) : Array(value(a) - value(b));
     return record("sub", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         Grads d(2);
         if (g.needs(0)) d[0] = g.dout;
@@ -35,7 +84,8 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 
 Tensor mul(const Tensor& a, const Tensor& b) {
     broadcast_shapes("mul", a.shape(), b.shape());
-    Array y = value(a) * value(b);
+    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x * z; });
+    Array y = fast ? std::move(*fast) : Array(value(a) * value(b));
     return record("mul", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         // EXERCISE ch0.mul_backward (3 points): the backward of y = a * b (broadcasting is the engine's job)
         Grads d(2);
@@ -48,7 +98,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 Tensor div(const Tensor& a, const Tensor& b) {
     broadcast_shapes("div", a.shape(), b.shape());
-    Array y = value(a) / value(b);
+    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x / z; });
+    Array y = fast ? std::move(*fast) : Array(value(a) / value(b));
     return record("div", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         Grads d(2);
         if (g.needs(0)) d[0] = g.dout / g.in(1);
