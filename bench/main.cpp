@@ -1,6 +1,6 @@
 // attn_bench — the benchmark suite (README, "Performance"):
 //   build/bench/attn_bench [--threads 1,2] [--steps 20] [--json FILE]
-// For each thread count: the five training-step workloads (workloads.hpp), each in a child
+// For each thread count: the seven training-step workloads (workloads.hpp), each in a child
 // process of its own so that its peak RSS is its own, then the micro-benchmarks (micro.hpp).
 // bench/compare.sh runs this and the PyTorch reference in one go and prints the ratios.
 #include <sys/resource.h>
@@ -111,9 +111,9 @@ int main(int argc, char** argv) {
     std::string threads_list = "1,2", workloads_list = "1,2,3,4,5,6,7", json;
     int child = 0, warmup = 3, steps = 20;
     bool no_micro = false;
-    attn::CommandLine cli("attn benchmark suite: training steps of five models, and micro-benchmarks");
+    attn::CommandLine cli("attn benchmark suite: training steps of seven models, and micro-benchmarks");
     cli.option("--threads", threads_list, "BLAS thread counts to measure, comma-separated");
-    cli.option("--workloads", workloads_list, "which of B1..B5, comma-separated numbers");
+    cli.option("--workloads", workloads_list, "which of B1..B7, comma-separated numbers");
     cli.option("--steps", steps, "timed steps per workload (the median is reported)").range(5, 100000);
     cli.option("--warmup", warmup, "untimed steps first").range(0, 1000);
     cli.option("--json", json, "also write the results to this file");
