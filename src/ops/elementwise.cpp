@@ -20,7 +20,7 @@ bool repeats_in(const Array& small, const Array& big) {
     std::size_t skip = 0;
     while (skip < small.dimension() && small.shape()[skip] == 1) ++skip;
     const std::size_t axes = small.dimension() - skip;
-    if (small.dimension() > big.dimension() || axes > big.dimension()) return false;
+    if (small.dimension() > big.dimension()) return false;  // the result would have small's rank
     return std::equal(small.shape().begin() + long(skip), small.shape().end(), big.shape().end() - long(axes));
 }
 
@@ -45,11 +45,13 @@ std::optional<Array> repeated_block(const Array& a, const Array& b, F f) {
         } else {
             for (std::size_t i = 0; i < n; ++i) py[i] = f(pa[0], pb[i]);
         }
+    } else if (period > 0 && b_repeats) {
+        for (std::size_t start = 0; start < n; start += period) {
+            for (std::size_t k = 0; k < period; ++k) py[start + k] = f(pa[start + k], pb[k]);
+        }
     } else if (period > 0) {
         for (std::size_t start = 0; start < n; start += period) {
-            for (std::size_t k = 0; k < period; ++k) {
-                py[start + k] = b_repeats ? f(pa[start + k], pb[k]) : f(pa[k], pb[start + k]);
-            }
+            for (std::size_t k = 0; k < period; ++k) py[start + k] = f(pa[k], pb[start + k]);
         }
     }
     return y;
