@@ -2,6 +2,8 @@
 #include <cmath>
 #include <map>
 
+#include "attn/data/text.hpp"
+#include "attn/seq2seq/evaluation.hpp"
 #include "attn/seq2seq/search.hpp"
 #include "check.hpp"
 
@@ -133,4 +135,49 @@ TEST_CASE("select_rows reorders and repeats hypotheses, every tensor by name, an
     CHECK_THROWS_WITH_AS(picked["c"], "decoder state: no tensor called 'c'", std::logic_error);
     CHECK_THROWS_WITH_AS(s.set("c", Tensor()), "decoder state: 'c' must be a tensor with one row per hypothesis", std::logic_error);
     CHECK_THROWS_WITH_AS(DecoderState().rows(), "search: the decoder state has no tensors", std::invalid_argument);
+}
+
+TEST_CASE("BLEU and token accuracy by source length: each range scores its own sentences") {
+    const auto example = [](std::size_t source_length, const std::string& target) {
+        Seq2SeqExample e;
+        e.source = Tokens(source_length, "w");
+        e.target = split_words(target, false);
+        return e;
+    };
+    const auto output = [](const std::string& text) {
+        Translation t;
+        t.output = split_words(text, false);
+        return t;
+    };
+    const std::vector<Seq2SeqExample> examples = {example(3, "a b c d"), example(12, "a b c d e"), example(7, "p q r s"),
+                                                  example(5, "e f g h i")};
+    const std::vector<Translation> translations = {output("a b c d"), output("a b c d x"), output("z z z z"),
+                                                   output("e f g h i")};
+    const std::vector<LengthGroup> groups = by_source_length(examples, translations, 5);
+    REQUIRE(groups.size() == 3);  // 1-5, 6-10, 11-15
+    CHECK(groups[0].from == 1);
+    CHECK(groups[0].to == 5);
+    CHECK(groups[0].sentences == 2);  // lengths 3 and 5, both translated exactly
+    CHECK(groups[0].bleu == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(groups[0].token_accuracy == 1.0);
+    CHECK(groups[1].from == 6);
+    CHECK(groups[1].sentences == 1);  // every word wrong
+    CHECK(groups[1].bleu == 0.0);
+    CHECK(groups[1].token_accuracy == 0.0);
+    CHECK(groups[2].from == 11);
+    CHECK(groups[2].to == 15);
+    // the last of five words wrong: precisions 4/5, 3/4, 2/3, 1/2, no brevity penalty -> 0.2^(1/4)
+    CHECK(groups[2].bleu == doctest::Approx(std::pow(0.2, 0.25)).epsilon(1e-12));
+    CHECK(groups[2].token_accuracy == doctest::Approx(0.8).epsilon(1e-12));
+
+    const std::vector<LengthGroup> wide = by_source_length(examples, translations, 10);  // 1-10, 11-20
+    REQUIRE(wide.size() == 2);
+    CHECK(wide[0].sentences == 3);
+    CHECK(wide[0].token_accuracy == doctest::Approx(9.0 / 13.0).epsilon(1e-12));
+    CHECK(wide[1].to == 20);
+
+    CHECK_THROWS_WITH_AS(by_source_length(examples, translations, 0),
+                         "by_source_length: the width of a length range must be at least 1", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(by_source_length(examples, {translations[0]}, 5), "by_source_length: 1 translations for 4 examples",
+                         std::invalid_argument);
 }

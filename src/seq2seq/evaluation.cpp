@@ -2,6 +2,8 @@
 #include "attn/seq2seq/evaluation.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "attn/data/text.hpp"
 #include "attn/tape.hpp"
@@ -56,6 +58,31 @@ std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2Se
 
 namespace {
 
+struct Scores {
+    double exact_match = 0, bleu = 0, token_accuracy = 0;
+};
+
+/// Exact match, corpus BLEU and token accuracy (the output's token at each reference position) of
+/// the translations of examples[i] for i in `chosen`.
+Scores score(const std::vector<Seq2SeqExample>& examples, const std::vector<Translation>& translations,
+             const std::vector<std::size_t>& chosen) {
+    std::vector<Tokens> hypotheses, references;
+    std::size_t right = 0, counted = 0;
+    for (std::size_t i : chosen) {
+        const Tokens& h = translations[i].output;
+        const Tokens& r = examples[i].target;
+        hypotheses.push_back(h);
+        references.push_back(r);
+        for (std::size_t t = 0; t < r.size(); ++t) right += t < h.size() && h[t] == r[t];
+        counted += r.size();
+    }
+    Scores s;
+    s.exact_match = exact_match(hypotheses, references);
+    s.bleu = corpus_bleu(hypotheses, references).bleu;
+    s.token_accuracy = counted ? double(right) / double(counted) : 0;
+    return s;
+}
+
 /// Attention while reading the reference translation (teacher forcing), for alignment error: the
 /// argmax source position of each reference token.
 std::vector<Alignment> forced_alignments(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
@@ -90,19 +117,12 @@ Evaluation evaluate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& exam
                     std::size_t beam) {
     Evaluation result;
     result.translations = translate(model, examples, data, beam);
-    std::vector<Tokens> hypotheses, references;
-    std::size_t right = 0, counted = 0;
-    for (std::size_t i = 0; i < examples.size(); ++i) {
-        hypotheses.push_back(result.translations[i].output);
-        references.push_back(examples[i].target);
-        const Tokens& h = hypotheses.back();
-        const Tokens& r = references.back();
-        for (std::size_t t = 0; t < r.size(); ++t) right += t < h.size() && h[t] == r[t];
-        counted += r.size();
-    }
-    result.exact_match = exact_match(hypotheses, references);
-    result.bleu = corpus_bleu(hypotheses, references).bleu;
-    result.token_accuracy = counted ? double(right) / double(counted) : 0;
+    std::vector<std::size_t> all(examples.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    const Scores scores = score(examples, result.translations, all);
+    result.exact_match = scores.exact_match;
+    result.bleu = scores.bleu;
+    result.token_accuracy = scores.token_accuracy;
     bool has_gold = false;  // a dataset with gold alignments (a sentence may still have none)
     for (const Seq2SeqExample& e : examples) has_gold = has_gold || !e.gold.empty() || !e.possible.empty();
     if (has_gold) {
@@ -121,6 +141,33 @@ Evaluation evaluate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& exam
         if (!predicted.empty()) result.aer = alignment_error_rate(predicted, sure, possible);
     }
     return result;
+}
+
+std::vector<LengthGroup> by_source_length(const std::vector<Seq2SeqExample>& examples,
+                                          const std::vector<Translation>& translations, std::size_t width) {
+    if (width == 0) throw std::invalid_argument("by_source_length: the width of a length range must be at least 1");
+    if (translations.size() != examples.size())
+        throw std::invalid_argument("by_source_length: " + std::to_string(translations.size()) + " translations for " +
+                                    std::to_string(examples.size()) + " examples");
+    std::vector<std::vector<std::size_t>> members;  // members[g]: the examples of lengths g*width+1 .. (g+1)*width
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+        const std::size_t g = examples[i].source.empty() ? 0 : (examples[i].source.size() - 1) / width;
+        if (g >= members.size()) members.resize(g + 1);
+        members[g].push_back(i);
+    }
+    std::vector<LengthGroup> out;
+    for (std::size_t g = 0; g < members.size(); ++g) {
+        if (members[g].empty()) continue;
+        const Scores s = score(examples, translations, members[g]);
+        LengthGroup group;
+        group.from = g * width + 1;
+        group.to = (g + 1) * width;
+        group.sentences = members[g].size();
+        group.bleu = s.bleu;
+        group.token_accuracy = s.token_accuracy;
+        out.push_back(group);
+    }
+    return out;
 }
 
 }  // namespace attn

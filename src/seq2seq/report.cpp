@@ -43,12 +43,44 @@ Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Se
         .add("stopped_early", training.stopped_early ? "yes" : "no")
         .add("train_loss", training.train_loss).add("valid_loss", training.valid_loss())
         .add("greedy", metrics_of(greedy)).add("settings", settings);
+    Evaluation beam;  // its translations stay empty when options.beam == 1
     if (options.beam > 1) {
-        const Evaluation beam = evaluate(model, data.test, data, options.beam);
+        beam = evaluate(model, data.test, data, options.beam);
         char label[32];
         std::snprintf(label, sizeof label, "beam search (k = %zu)", options.beam);
         print_metrics(label, beam);
         metrics.add("beam_width", long(options.beam)).add("beam", metrics_of(beam));
+    }
+
+    // BLEU by source length, for the word-level tasks without length buckets (the real languages)
+    if (data.test_buckets.empty() && !data.characters) {
+        const std::size_t width = 5;
+        const std::vector<LengthGroup> groups = by_source_length(data.test, greedy.translations, width);
+        const std::vector<LengthGroup> beam_groups =
+            beam.translations.empty() ? std::vector<LengthGroup>{} : by_source_length(data.test, beam.translations, width);
+        std::printf("\n%-8s %9s %11s %15s%s\n", "length", "sentences", "BLEU greedy", "token accuracy",
+                    beam_groups.empty() ? "" : "   BLEU beam");
+        std::string table = std::string("from\tto\tsentences\tbleu\ttoken_accuracy") + (beam_groups.empty() ? "" : "\tbleu_beam") + "\n";
+        JsonObject by_length;
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const LengthGroup& e = groups[g];
+            const std::string range = std::to_string(e.from) + "-" + std::to_string(e.to);
+            std::printf("%-8s %9zu %11.2f %14.1f%%", range.c_str(), e.sentences, 100 * e.bleu, 100 * e.token_accuracy);
+            table += std::to_string(e.from) + "\t" + std::to_string(e.to) + "\t" + std::to_string(e.sentences) + "\t" +
+                     std::to_string(e.bleu) + "\t" + std::to_string(e.token_accuracy);
+            JsonObject row;
+            row.add("sentences", long(e.sentences)).add("bleu", e.bleu).add("token_accuracy", e.token_accuracy);
+            if (!beam_groups.empty()) {  // the same sentences, so the same groups
+                std::printf(" %12.2f", 100 * beam_groups[g].bleu);
+                table += "\t" + std::to_string(beam_groups[g].bleu);
+                row.add("bleu_beam", beam_groups[g].bleu);
+            }
+            std::printf("\n");
+            table += "\n";
+            by_length.add(range, row);
+        }
+        metrics.add("bleu_by_length", by_length);
+        if (!options.train.folder.empty()) write_file_atomically(options.train.folder + "/bleu_by_length.tsv", table);
     }
 
     // accuracy by source length, for the bucketed sequence tasks

@@ -31,6 +31,16 @@ struct Evaluation {
 Evaluation evaluate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples, const Seq2SeqData& data,
                     std::size_t beam = 1);
 
+/// Test sentences grouped by source length in ranges of `width` tokens (1-5, 6-10, ... for width 5),
+/// scored from translations already made (`translations[i]` of `examples[i]`): the paper's Figure 2
+/// (quality against sentence length) on any test set. Empty ranges are left out.
+struct LengthGroup {
+    std::size_t from = 0, to = 0, sentences = 0;  // source lengths from..to (inclusive)
+    double bleu = 0, token_accuracy = 0;
+};
+std::vector<LengthGroup> by_source_length(const std::vector<Seq2SeqExample>& examples,
+                                          const std::vector<Translation>& translations, std::size_t width);
+
 /// Detokenised text of a token sequence: characters joined directly, words with spaces.
 std::string detokenize(const Tokens& tokens, bool characters);
 

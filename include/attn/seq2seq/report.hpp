@@ -1,5 +1,5 @@
 // attn/seq2seq/report.hpp — what every sequence-to-sequence executable shows after training:
-// metrics printed and written to metrics.json, attention heatmaps, accuracy by length.
+// metrics printed and written to metrics.json, attention heatmaps, accuracy and BLEU by length.
 #pragma once
 
 #include <string>
@@ -14,7 +14,9 @@ namespace attn {
 /// search when options.beam > 1), prints the metrics and a few translations (with a terminal
 /// heatmap of the first when the model attends), and writes into the run folder: metrics.json,
 /// timing.json, summary.tsv (one line for experiment tables), heatmaps/example_N.svg and, for
-/// bucketed tasks, buckets.tsv (bucket, exact match, token accuracy). `settings` (the model's) is
+/// bucketed tasks, buckets.tsv (bucket, exact match, token accuracy); for the other word-level tasks
+/// (the real languages), bleu_by_length.tsv (BLEU and token accuracy by source length, greedy and
+/// beam). `settings` (the model's) is
 /// merged into metrics.json. Returns the test evaluation (greedy).
 Evaluation report_seq2seq(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options,
                           const TrainReport& training, const std::string& model_name, const JsonObject& settings);
