@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "../chapters/02_bahdanau/model.hpp"
+#include "attn/seq2seq/evaluation.hpp"
 #include "check.hpp"
 #include "seq2seq_fixtures.hpp"
 
@@ -55,4 +56,34 @@ TEST_CASE("evaluation mode switches every dropout off") {
     Rng rng(9);
     ch02::Bahdanau model(7, 6, {3, 4, 3, real(0.5)}, rng);
     test::check_eval_switches_off_dropout(model);
+}
+
+TEST_CASE("reading a reference: log p(reference) is the training loss, attention a row per token, dropout off") {
+    Rng rng(11);
+    ch02::Bahdanau model(8, 8, {4, 6, 5, real(0.5)}, rng);  // dropout: reading must switch it off
+    Seq2SeqData data;
+    data.source_vocabulary = Vocabulary::build({{"a", "b", "c", "d"}});
+    data.target_vocabulary = data.source_vocabulary;
+    const std::vector<Seq2SeqExample> examples = {{{"a", "b", "c"}, {"c", "b"}, {}, {}},
+                                                  {{"d"}, {"a", "a", "d", "zebra"}, {}, {}},  // zebra: read as <unk>
+                                                  {{"b", "d"}, {"b"}, {}, {}}};
+    const std::vector<Translation> read = read_references(model, examples, data);  // batched, model in training mode
+    REQUIRE(read.size() == 3);
+    CHECK(model.training());  // left as it was
+    model.eval();
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+        const Seq2SeqExample& e = examples[i];
+        CHECK(read[i].output == e.target);
+        // alone, through the training loss: mean cross-entropy over the T + 1 tokens (with <eos>)
+        const PairBatch alone = make_pair_batch(examples, {i}, data.source_vocabulary, data.target_vocabulary);
+        const double loss = double(model.loss(alone, rng).item());
+        CHECK(read[i].log_probability == doctest::Approx(-loss * double(e.target.size() + 1)).epsilon(1e-10));
+        REQUIRE(read[i].attention.size() == e.target.size() + 1);
+        for (const std::vector<double>& row : read[i].attention) {
+            REQUIRE(row.size() == e.source.size());
+            double sum = 0;
+            for (double w : row) sum += w;
+            CHECK(sum == doctest::Approx(1.0).epsilon(1e-12));
+        }
+    }
 }

@@ -2,7 +2,8 @@
 # --translate on a tiny trained checkpoint (README, chapter 2 "Translate your own sentences"):
 # chapter 2 trains briefly on the toy translations, then translates a sentence given on the
 # command line and two read from standard input, printing the output, its log-probability and the
-# attention; --svg writes a heatmap per sentence. Without a trained model it says so in one line.
+# attention; --svg writes a heatmap per sentence; a sentence given with its reference has the
+# reference read instead (its log-probability and attention). Without a trained model it says so in one line.
 #   translate.sh BUILD_DIR
 set -eu
 build="$1"
@@ -30,6 +31,18 @@ printf 'my boy finds a black girl .\n\nthese zebras sell bread .\n' |
 [ "$(grep -c '^output:  ' "$tmp/stdin.log")" = 2 ] || fail "two sentences from standard input (the empty line skipped): $(cat "$tmp/stdin.log")"
 grep -q 'not in the vocabulary, read as <unk>: zebras' "$tmp/stdin.log" || fail "the unknown word is not named"
 [ -s "$tmp/run/translations/sentence_0.svg" ] && [ -s "$tmp/run/translations/sentence_1.svg" ] || fail "--svg wrote no heatmaps"
+
+# a reference to read instead of a translation to make: "source<TAB>reference" or "source ||| reference"
+printf 'my boy finds a black girl .\tmon garçon trouve une fille noire .\n' |
+  "$exe" $flags --translate - --translate "the girls carry bread . ||| les filles portent du pain ." > "$tmp/read.log" 2>&1 ||
+  fail "read references: $(cat "$tmp/read.log")"
+grep -q '^reference: mon garçon trouve une fille noire \.$' "$tmp/read.log" || fail "the tab-separated reference is not read: $(cat "$tmp/read.log")"
+grep -q '^reference: les filles portent du pain \.$' "$tmp/read.log" || fail "the ||| reference is not read: $(cat "$tmp/read.log")"
+[ "$(grep -Ec '^log p\(reference \| source\) = -[0-9]+\.[0-9]{3} \(8 tokens\)$' "$tmp/read.log")" = 1 ] || fail "no log-probability of the 7-word reference (8 tokens with <eos>): $(cat "$tmp/read.log")"
+grep -q '^ *noire |' "$tmp/read.log" || fail "no attention row for the reference's words"
+grep -q '^output:' "$tmp/read.log" && fail "a sentence with a reference was translated"
+if "$exe" $flags --translate "a boy . ||| " > "$tmp/noref.log" 2>&1; then fail "an empty reference was read"; fi
+grep -q "^02_bahdanau: --translate: an empty reference after the source 'a boy . '$" "$tmp/noref.log" || fail "an empty reference: $(cat "$tmp/noref.log")"
 
 if "$exe" $flags --translate "  " > "$tmp/blank.log" 2>&1; then fail "an empty sentence was translated"; fi
 grep -q "^02_bahdanau: --translate: an empty sentence$" "$tmp/blank.log" || fail "an empty sentence: $(cat "$tmp/blank.log")"

@@ -56,6 +56,38 @@ std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2Se
     return out;
 }
 
+std::vector<Translation> read_references(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
+                                         const Seq2SeqData& data) {
+    NoRecording off;
+    const bool was_training = model.training();
+    model.eval();
+    std::vector<Translation> out(examples.size());
+    for (const auto& indices : batches_by_source_length(examples, 64, nullptr)) {
+        const PairBatch batch = make_pair_batch(examples, indices, data.source_vocabulary, data.target_vocabulary);
+        DecoderState state = model.start(batch.source);
+        const std::size_t B = indices.size(), T = batch.target_in.shape[1];  // T: the longest reference + 1
+        for (std::size_t t = 0; t < T; ++t) {
+            std::vector<int> previous(B);
+            for (std::size_t b = 0; b < B; ++b) previous[b] = batch.target_in.values[b * T + t];
+            const Tensor logp = model.step(previous, state);  // (B, V)
+            const Tensor a = model.last_attention(state);     // (B, S), or undefined
+            for (std::size_t b = 0; b < B; ++b) {
+                const Seq2SeqExample& e = examples[indices[b]];
+                if (t > e.target.size()) continue;  // past this reference's <eos>
+                Translation& r = out[indices[b]];
+                r.log_probability += double(logp.at({b, std::size_t(batch.target_out.values[b * T + t])}));
+                if (!a.defined()) continue;
+                std::vector<double> row(e.source.size());
+                for (std::size_t s = 0; s < row.size(); ++s) row[s] = double(a.at({b, s}));
+                r.attention.push_back(std::move(row));
+            }
+        }
+    }
+    for (std::size_t i = 0; i < examples.size(); ++i) out[i].output = examples[i].target;
+    model.train(was_training);
+    return out;
+}
+
 namespace {
 
 struct Scores {
@@ -83,29 +115,17 @@ Scores score(const std::vector<Seq2SeqExample>& examples, const std::vector<Tran
     return s;
 }
 
-/// Attention while reading the reference translation (teacher forcing), for alignment error: the
-/// argmax source position of each reference token.
+/// The argmax source position of each reference token while the model reads the reference
+/// (teacher forcing): the model's alignment, for alignment error. Empty for models that do not attend.
 std::vector<Alignment> forced_alignments(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
                                          const Seq2SeqData& data) {
-    NoRecording off;
+    const std::vector<Translation> read = read_references(model, examples, data);
     std::vector<Alignment> out(examples.size());
-    for (const auto& indices : batches_by_source_length(examples, 64, nullptr)) {
-        const PairBatch batch = make_pair_batch(examples, indices, data.source_vocabulary, data.target_vocabulary);
-        DecoderState state = model.start(batch.source);
-        const std::size_t B = indices.size(), T = batch.target_in.shape[1];
-        for (std::size_t t = 0; t < T; ++t) {
-            std::vector<int> previous(B);
-            for (std::size_t b = 0; b < B; ++b) previous[b] = batch.target_in.values[b * T + t];
-            model.step(previous, state);
-            const Tensor a = model.last_attention(state);
-            if (!a.defined()) return {};
-            for (std::size_t b = 0; b < B; ++b) {
-                const Seq2SeqExample& e = examples[indices[b]];
-                if (t >= e.target.size()) continue;  // the eos step has no gold link
-                std::size_t best = 0;
-                for (std::size_t s = 1; s < e.source.size(); ++s) if (a.at({b, s}) > a.at({b, best})) best = s;
-                out[indices[b]].emplace_back(int(best), int(t));
-            }
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+        const std::vector<std::vector<double>>& a = read[i].attention;
+        if (a.empty()) return {};
+        for (std::size_t t = 0; t < examples[i].target.size(); ++t) {  // the eos step has no gold link
+            out[i].emplace_back(int(std::max_element(a[t].begin(), a[t].end()) - a[t].begin()), int(t));
         }
     }
     return out;

@@ -28,7 +28,8 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options) {
     cli.option("--examples", options.examples, "test sentences to show (and draw heatmaps for)").range(0, 1000);
     cli.option("--threads", options.threads, "BLAS threads (1 is fastest for these sizes)").range(1, 256);
     cli.option("--translate", options.translate,
-               "translate this sentence with the trained model in --out (repeatable; - reads lines from standard input)");
+               "translate this sentence with the trained model in --out (repeatable; - reads lines from standard input); "
+               "'source<TAB>reference' or 'source ||| reference' reads the reference instead: its log-probability and attention");
     cli.flag("--svg", options.svg, "with --translate: write a heatmap per sentence to <run>/translations/");
 }
 
@@ -74,30 +75,48 @@ int translate_sentences(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2
             if (!line.empty()) sentences.push_back(line);
         }
     }
+    // "source<TAB>reference" or "source ||| reference": read the given translation instead of making one
     std::vector<Seq2SeqExample> examples;
+    std::vector<bool> given;  // given[i]: example i has a reference to read
     for (const std::string& s : sentences) {
+        std::size_t cut = s.find('\t'), skip = 1;
+        if (cut == std::string::npos && (cut = s.find("|||")) != std::string::npos) skip = 3;
+        const auto tokens = [&](const std::string& text) { return data.characters ? split_characters(text) : split_words(text, true); };
         Seq2SeqExample e;
-        e.source = data.characters ? split_characters(s) : split_words(s, true);  // as the task's files were tokenised
+        e.source = tokens(s.substr(0, cut));  // as the task's files were tokenised
         if (e.source.empty()) throw std::invalid_argument("--translate: an empty sentence");
+        if (cut != std::string::npos) {
+            e.target = tokens(s.substr(cut + skip));
+            if (e.target.empty()) throw std::invalid_argument("--translate: an empty reference after the source '" + s.substr(0, cut) + "'");
+        }
+        given.push_back(cut != std::string::npos);
         examples.push_back(std::move(e));
     }
-    const std::vector<Translation> out = translate(model, examples, data, options.beam);
-    for (std::size_t i = 0; i < examples.size(); ++i) {
+    std::vector<Seq2SeqExample> to_translate, to_read;
+    for (std::size_t i = 0; i < examples.size(); ++i) (given[i] ? to_read : to_translate).push_back(examples[i]);
+    const std::vector<Translation> translated = translate(model, to_translate, data, options.beam);
+    const std::vector<Translation> read = read_references(model, to_read, data);
+    for (std::size_t i = 0, next_translated = 0, next_read = 0; i < examples.size(); ++i) {
+        const Translation& t = given[i] ? read[next_read++] : translated[next_translated++];
         const Tokens& source = examples[i].source;
+        const char* what = given[i] ? "reference" : "output";
         Tokens unknown;
         for (const std::string& w : source) if (data.source_vocabulary.id(w) == Vocabulary::unk) unknown.push_back(w);
-        std::printf("%ssource:  %s\noutput:  %s\nlog p(output | source) = %.3f (%zu tokens)%s\n", i ? "\n" : "",
-                    detokenize(source, data.characters).c_str(), detokenize(out[i].output, data.characters).c_str(),
-                    out[i].log_probability, out[i].output.size() + 1, unknown.empty() ? "" : ("; not in the vocabulary, read as <unk>: " + join(unknown, ", ")).c_str());
-        if (out[i].attention.empty()) continue;
-        Tokens rows = out[i].output;
-        if (out[i].attention.size() > rows.size()) rows.push_back("<eos>");
-        const Matrix weights(out[i].attention.begin(), out[i].attention.begin() + long(rows.size()));
+        for (const std::string& w : examples[i].target) if (data.target_vocabulary.id(w) == Vocabulary::unk) unknown.push_back(w);
+        const int width = given[i] ? 11 : 9;  // "source:" and what follows it, aligned
+        std::printf("%s%-*s%s\n%-*s%s\nlog p(%s | source) = %.3f (%zu tokens)%s\n", i ? "\n" : "", width, "source:",
+                    detokenize(source, data.characters).c_str(), width, (std::string(what) + ":").c_str(),
+                    detokenize(t.output, data.characters).c_str(), what, t.log_probability, t.output.size() + 1,
+                    unknown.empty() ? "" : ("; not in the vocabulary, read as <unk>: " + join(unknown, ", ")).c_str());
+        if (t.attention.empty()) continue;
+        Tokens rows = t.output;
+        if (t.attention.size() > rows.size()) rows.push_back("<eos>");
+        const Matrix weights(t.attention.begin(), t.attention.begin() + long(rows.size()));
         std::printf("%s", attention_terminal(weights, rows, source).c_str());
         if (options.svg) {
             HeatmapText text;
             text.title = "source: " + detokenize(source, data.characters);
-            text.subtitle = "model output: " + detokenize(out[i].output, data.characters);
+            text.subtitle = (given[i] ? "reading the reference: " : "model output: ") + detokenize(t.output, data.characters);
             const std::string path = options.train.folder + "/translations/sentence_" + std::to_string(i) + ".svg";
             write_file_atomically(path, attention_svg(weights, rows, source, text));
             std::printf("wrote %s\n", path.c_str());

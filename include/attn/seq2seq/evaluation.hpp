@@ -13,12 +13,19 @@ namespace attn {
 struct Translation {
     Tokens output;
     double log_probability = 0;                  // log p(output | source) under the model
-    std::vector<std::vector<double>> attention;  // (T, S) weights, greedy decoding of attending models
+    std::vector<std::vector<double>> attention;  // (T, S) weights: greedy decoding (or a reference read) of attending models
 };
 
 /// Decodes every example (greedy when beam == 1), batched.
 std::vector<Translation> translate(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
                                    const Seq2SeqData& data, std::size_t beam = 1, std::size_t batch_size = 64);
+
+/// Teacher forcing: the model reads each example's reference translation instead of its own
+/// output. Per example: output = the reference, log_probability = log p(reference <eos> | source),
+/// attention = the weights at each of the T + 1 steps (models that attend). Unknown words are read
+/// as <unk>.
+std::vector<Translation> read_references(Seq2SeqModel& model, const std::vector<Seq2SeqExample>& examples,
+                                         const Seq2SeqData& data);
 
 struct Evaluation {
     double exact_match = 0, bleu = 0, token_accuracy = 0;

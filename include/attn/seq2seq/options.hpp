@@ -45,6 +45,8 @@ Seq2SeqData load_and_describe(const Seq2SeqOptions& options);
 /// it was trained with), then translates each sentence — from the command line, or one per line
 /// from standard input for "-" — printing the output, its log-probability and (attending models)
 /// the attention in the terminal; with --svg also a heatmap per sentence in <run>/translations/.
+/// A line "source<TAB>reference" (or "source ||| reference") is not translated: the model reads the
+/// reference (read_references), and its log-probability and attention are shown instead.
 /// Returns the exit code. Throws std::runtime_error when there is no trained model.
 int translate_sentences(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2SeqOptions& options);
 
