@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "attn/memory.hpp"
+#include "attn/seq2seq/options.hpp"
 #include "attn/support/cli.hpp"
 #include "attn/support/signals.hpp"
 #include "check.hpp"
@@ -53,6 +54,20 @@ TEST_CASE("CommandLine parses values and keeps defaults") {
     CHECK(o.out == "out");
 }
 
+TEST_CASE("CommandLine::given: only what was typed, even when it equals the default") {
+    Options o;
+    Args args({"program", "--epochs", "10", "--lr", "0.25"});
+    CommandLine cli("test");
+    cli.option("--seed", o.seed, "seed");
+    cli.option("--epochs", o.epochs, "epochs").at_least(1);
+    cli.option("--lr", o.lr, "learning rate").range(0, 10);
+    REQUIRE_FALSE(cli.parse(args.argc(), args.argv.data()).has_value());
+    CHECK(cli.given("--epochs"));  // 10, the default, but typed
+    CHECK(cli.given("--lr"));
+    CHECK_FALSE(cli.given("--seed"));
+    CHECK_FALSE(cli.given("--no-such-option"));
+}
+
 TEST_CASE("CommandLine: --help exits 0, bad input exits non-zero") {
     Options o;
     CHECK(parse(o, {"--help"}) == std::optional<int>(0));
@@ -97,4 +112,24 @@ TEST_CASE("CommandLine::fail: one line, the sizes given for a model too big, 128
     CHECK(cli.fail("program", std::runtime_error("x.tsv: no such file")) == 1);
     CHECK(cli.fail("program", Interrupted(SIGTERM, "stopped by SIGTERM")) == 143);
     CHECK(cli.fail("program", Interrupted(SIGINT, "stopped by SIGINT")) == 130);
+}
+
+TEST_CASE("a chapter's recipe sets the epochs of a real task, unless --epochs is given") {
+    const auto epochs_after = [](std::vector<std::string> words) {
+        words.insert(words.begin(), "program");
+        Args args(words);
+        Seq2SeqOptions options;
+        options.chapter = "test";
+        options.train.epochs = 3;
+        options.recipe_epochs = {{"tatoeba", 8}, {"bible", 6}};
+        CommandLine cli("test");
+        add_seq2seq_options(cli, options);
+        REQUIRE_FALSE(cli.parse(args.argc(), args.argv.data()).has_value());
+        apply_seq2seq_options(options, cli);
+        return options.train.epochs;
+    };
+    CHECK(epochs_after({"--task", "tatoeba"}) == 8);
+    CHECK(epochs_after({"--task", "bible"}) == 6);
+    CHECK(epochs_after({"--task", "bible", "--epochs", "3"}) == 3);  // typed, though equal to the default
+    CHECK(epochs_after({"--task", "toy"}) == 3);                     // no recipe: the chapter's default
 }

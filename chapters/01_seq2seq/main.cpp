@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     options.chapter = "01_seq2seq";
     options.datasets = ATTN_DATASETS_DIR;
     options.train.epochs = 3;
+    options.recipe_epochs = {{"tatoeba", 6}, {"bible", 5}};  // measured: README of chapter 2, "Real language"
     options.learning_rate = 3e-3;
     ch01::Config config;
     std::string cell = "gru";
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     cli.option("--dropout", dropout, "dropout on embeddings and on [s_t; c]").range(0, 0.9);
     if (const auto code = cli.parse(argc, argv)) return *code;
     config.dropout = real(dropout);
-    apply_seq2seq_options(options);
+    apply_seq2seq_options(options, cli);
     if (cell != "gru" && cell != "lstm") {
         std::fprintf(stderr, "01_seq2seq: --cell must be gru or lstm, got '%s'\n", cell.c_str());
         return 2;

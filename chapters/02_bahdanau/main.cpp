@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     options.chapter = "02_bahdanau";
     options.datasets = ATTN_DATASETS_DIR;
     options.train.epochs = 3;
+    options.recipe_epochs = {{"tatoeba", 8}, {"bible", 6}};  // measured: README of chapter 2, "Real language"
     options.learning_rate = 3e-3;
     ch02::Config config;
     double dropout = 0;
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
     cli.option("--dropout", dropout, "dropout on embeddings and on [s_t; c_t]").range(0, 0.9);
     if (const auto code = cli.parse(argc, argv)) return *code;
     config.dropout = real(dropout);
-    apply_seq2seq_options(options);
+    apply_seq2seq_options(options, cli);
 
     try {
         std::printf("== attn chapter 2: Bahdanau attention (%s) ==\n", precision_name());

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     options.task = "toy";
     options.datasets = ATTN_DATASETS_DIR;
     options.train.epochs = 6;
+    options.recipe_epochs = {{"tatoeba", 20}, {"bible", 10}};  // measured: README of chapter 2, "Real language"
     options.learning_rate = 3e-3;
     ch03::Config config;
     std::string score = "general", alignment = "local-p";
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
                        : alignment == "local-m" ? ch03::Alignment::local_m : ch03::Alignment::local_p;
     config.input_feeding = !no_input_feeding;
     config.dropout = real(dropout);
-    apply_seq2seq_options(options);
+    apply_seq2seq_options(options, cli);
 
     try {
         std::printf("== attn chapter 3: Luong attention, %s alignment, %s score, input feeding %s (%s) ==\n",

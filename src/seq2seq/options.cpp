@@ -17,7 +17,10 @@
 namespace attn {
 
 void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options) {
-    cli.option("--task", options.task, "dates, toy, copy, reverse, sort, tatoeba (English-French), bible (English-Spanish), or a source<TAB>target file (Tatoeba format)");
+    std::string recipe;  // set by the chapter before this call
+    for (const auto& [task, epochs] : options.recipe_epochs) recipe += (recipe.empty() ? "" : ", ") + task + " " + std::to_string(epochs);
+    cli.option("--task", options.task, "dates, toy, copy, reverse, sort, tatoeba (English-French), bible (English-Spanish), or a source<TAB>target file (Tatoeba format)" +
+                                           (recipe.empty() ? std::string() : "; without --epochs the real tasks train the chapter's recipe: " + recipe + " epochs"));
     cli.option("--datasets", options.datasets, "the datasets/ folder");
     cli.option("--max-train", options.max_train, "train on the first N examples only (0 = all)");
     add_training_options(cli, options.train, options.learning_rate, "sentences");
@@ -33,8 +36,10 @@ void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options) {
     cli.flag("--svg", options.svg, "with --translate: write a heatmap per sentence to <run>/translations/");
 }
 
-void apply_seq2seq_options(Seq2SeqOptions& options) {
+void apply_seq2seq_options(Seq2SeqOptions& options, const CommandLine& cli) {
     configure_runtime(options.threads);
+    const auto recipe = options.recipe_epochs.find(options.task);
+    if (recipe != options.recipe_epochs.end() && !cli.given("--epochs")) options.train.epochs = recipe->second;
     set_constant_learning_rate(options.train, options.learning_rate);
     options.train.folder = options.out.empty() ? "out/" + options.chapter + "/" + task_folder_name(options.task) : options.out;
 }

@@ -17,7 +17,7 @@ void print_metrics(const char* label, const Evaluation& e) {
     std::printf("%-22s exact match %6.2f%%   BLEU %6.2f   token accuracy %6.2f%%", label, 100 * e.exact_match, 100 * e.bleu,
                 100 * e.token_accuracy);
     if (!std::isnan(e.aer)) std::printf("   AER %.3f", e.aer);
-    if (!std::isnan(e.aer_diagonal)) std::printf(" (baselines: diagonal %.3f, uniform %.3f)", e.aer_diagonal, e.aer_uniform);
+    if (!std::isnan(e.aer) && !std::isnan(e.aer_diagonal)) std::printf(" (baselines: diagonal %.3f, uniform %.3f)", e.aer_diagonal, e.aer_uniform);
     std::printf("\n");
 }
 

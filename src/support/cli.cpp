@@ -122,6 +122,11 @@ CommandLine& CommandLine::at_least(double lo) {
     return *this;
 }
 
+bool CommandLine::given(const std::string& name) const {
+    for (const Impl::Given& g : impl_->given) if (g.name == name) return g.option->count() > 0;
+    return false;
+}
+
 std::string CommandLine::given_numbers() const {
     std::string text;
     for (const Impl::Given& g : impl_->given) {

@@ -89,7 +89,7 @@ std::string attention_svg(const Matrix& weights, const std::vector<std::string>&
     const int left = axis_room + 16 + int(longest_row) * char_width;
     const int head = heading + 12 + axis_room + int(longest_column) * char_width;
     const int grid_w = cell * int(columns.size()), grid_h = cell * int(rows.size());
-    const int title_w = 20 + int(std::max(display_width(text.title), display_width(text.subtitle))) * 8;  // bold 14px: ~8px a character
+    const int title_w = 20 + int(std::max(display_width(text.title), display_width(text.subtitle))) * 9;  // bold 14px: 8-9 px a character (DejaVu Sans Bold is the wide one)
     const int width = std::max(left + grid_w + 90, title_w), height = std::max(head + grid_h + 16, head + 160);
 
     std::ostringstream svg;

@@ -2,6 +2,7 @@
 // two lines it prints around training.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "attn/seq2seq/model.hpp"
@@ -26,6 +27,9 @@ struct Seq2SeqOptions {
     std::vector<std::string> translate;  // --translate: sentences for a trained model ("-" = read standard input)
     bool svg = false;             // --svg: with --translate, a heatmap per sentence in <run>/translations/
     TrainOptions train;           // train.folder is set by apply_seq2seq_options
+    /// The chapter's recipe for the real-language tasks: the epochs a run of that task trains when
+    /// --epochs is not given, chosen by measurement (chapter 2's README, "Real language").
+    std::map<std::string, int> recipe_epochs;
 };
 
 /// --task --datasets --max-train --epochs --batch --lr --clip --budget --patience --seed --out
@@ -33,9 +37,10 @@ struct Seq2SeqOptions {
 void add_seq2seq_options(CommandLine& cli, Seq2SeqOptions& options);
 
 /// After parsing: applies the thread count to BLAS (attn/support/runtime.hpp), makes --lr the
-/// constant learning-rate schedule, and sets the run folder (--out, or out/<chapter>/<task>, so
-/// runs of different tasks never overwrite each other).
-void apply_seq2seq_options(Seq2SeqOptions& options);
+/// constant learning-rate schedule, takes the task's recipe epochs unless --epochs was given, and
+/// sets the run folder (--out, or out/<chapter>/<task>, so runs of different tasks never overwrite
+/// each other).
+void apply_seq2seq_options(Seq2SeqOptions& options, const CommandLine& cli);
 
 /// Loads options.task and prints one line about it (sizes, vocabularies). With --translate, the
 /// vocabularies are the trained model's (recorded in its best/ checkpoint), not rebuilt from the data.

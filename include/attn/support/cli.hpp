@@ -49,6 +49,9 @@ public:
     /// flag or value (a one-line message naming it was printed to stderr).
     std::optional<int> parse(int argc, char** argv);
 
+    /// Whether the option was given on the command line (after parse); false for unknown names.
+    bool given(const std::string& name) const;
+
     /// The numeric options given on the command line, as typed ("--hidden 300000 --batch 8").
     std::string given_numbers() const;
 
