@@ -42,7 +42,7 @@ grep -q '^reference: les filles portent du pain \.$' "$tmp/read.log" || fail "th
 grep -q '^ *noire |' "$tmp/read.log" || fail "no attention row for the reference's words"
 grep -q '^output:' "$tmp/read.log" && fail "a sentence with a reference was translated"
 if "$exe" $flags --translate "a boy . ||| " > "$tmp/noref.log" 2>&1; then fail "an empty reference was read"; fi
-grep -q "^02_bahdanau: --translate: an empty reference after the source 'a boy . '$" "$tmp/noref.log" || fail "an empty reference: $(cat "$tmp/noref.log")"
+grep -q "^02_bahdanau: --translate: an empty reference after 'a boy \.'$" "$tmp/noref.log" || fail "an empty reference: $(cat "$tmp/noref.log")"
 
 if "$exe" $flags --translate "  " > "$tmp/blank.log" 2>&1; then fail "an empty sentence was translated"; fi
 grep -q "^02_bahdanau: --translate: an empty sentence$" "$tmp/blank.log" || fail "an empty sentence: $(cat "$tmp/blank.log")"

@@ -92,7 +92,7 @@ int translate_sentences(Seq2SeqModel& model, const Seq2SeqData& data, const Seq2
         if (e.source.empty()) throw std::invalid_argument("--translate: an empty sentence");
         if (cut != std::string::npos) {
             e.target = tokens(s.substr(cut + skip));
-            if (e.target.empty()) throw std::invalid_argument("--translate: an empty reference after the source '" + s.substr(0, cut) + "'");
+            if (e.target.empty()) throw std::invalid_argument("--translate: an empty reference after '" + detokenize(e.source, data.characters) + "'");
         }
         given.push_back(cut != std::string::npos);
         examples.push_back(std::move(e));
