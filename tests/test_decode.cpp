@@ -176,6 +176,13 @@ TEST_CASE("BLEU and token accuracy by source length: each range scores its own s
     CHECK(wide[0].token_accuracy == doctest::Approx(9.0 / 13.0).epsilon(1e-12));
     CHECK(wide[1].to == 20);
 
+    // a range with no sentence is left out: lengths 3 and 12 give 1-5 and 11-15, nothing for 6-10
+    const std::vector<LengthGroup> gap = by_source_length({examples[0], examples[1]}, {translations[0], translations[1]}, 5);
+    REQUIRE(gap.size() == 2);
+    CHECK(gap[0].from == 1);
+    CHECK(gap[1].from == 11);
+    CHECK(gap[1].sentences == 1);
+
     CHECK_THROWS_WITH_AS(by_source_length(examples, translations, 0),
                          "by_source_length: the width of a length range must be at least 1", std::invalid_argument);
     CHECK_THROWS_WITH_AS(by_source_length(examples, {translations[0]}, 5), "by_source_length: 1 translations for 4 examples",
