@@ -9,10 +9,6 @@
 
 namespace attn {
 
-double Rng::uniform() {
-    return static_cast<double>(engine_() >> 11) * 0x1.0p-53;  // top 53 bits -> [0, 1)
-}
-
 double Rng::normal() {
     // Box-Muller: u1 in (0, 1] so the log is finite.
     const double u1 = 1.0 - uniform();

@@ -70,6 +70,22 @@ TEST_CASE("dropout: identity in evaluation, unbiased in training, gradient throu
     Rng r1(5), r2(5);
     CHECK(dropout(x, 0.5, r1, true).values() == dropout(x, 0.5, r2, true).values());
 
+    // The mask is the definition, drawn in integers: element i is dropped exactly when a same-seeded
+    // Rng's uniform() is below p — for p that are not powers of two too, and with p = 0.5 exactly.
+    const Tensor z = param({3, 7, 11}, 45);
+    for (const real p : {real(0.1), real(0.15), real(0.5), real(0.9)}) {
+        Rng fast(77), plain(77);
+        const std::vector<real> dropped = dropout(z, p, fast, true).values(), xs = z.values();
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+            const real expected = plain.uniform() < p ? real(0) : xs[i] * (real(1) / (real(1) - p));
+            differ += dropped[i] != expected;  // bit for bit
+        }
+        CAPTURE(p);
+        CHECK(differ == 0);
+        CHECK(fast.next() == plain.next());  // one draw per element, no more
+    }
+
     CHECK_THROWS_WITH_AS(dropout(x, 1.0, rng, true), "dropout: p must be in [0, 1), got 1.000000",
                          std::invalid_argument);
     CHECK_THROWS_WITH_AS(dropout(x, -0.1, rng, true), "dropout: p must be in [0, 1), got -0.100000",

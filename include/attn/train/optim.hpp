@@ -73,7 +73,7 @@ public:
 protected:
     void update(std::size_t k, real* p, const real* g, std::size_t n) override;
     /// The Adam step itself, shared with AdamW.
-    void adam_step(std::size_t k, real* p, const real* g, std::size_t n, real l2);
+    void adam_step(std::size_t k, real* __restrict p, const real* __restrict g, std::size_t n, real l2);
 };
 
 /// AdamW (Loshchilov & Hutter 2019), as torch.optim.AdamW: decoupled decay p <- p - lr wd p, then Adam.
