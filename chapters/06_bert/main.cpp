@@ -57,23 +57,27 @@ public:
                     std::size_t vocabulary, const PretrainingSetup& setup)
         : model_(model), train_(train), valid_(valid), vocabulary_(vocabulary), setup_(setup) {}
 
+    /// One sequence per verse; NSP's second segments are drawn afresh. Batches hold sequences of
+    /// similar length (shuffled among themselves): with random batches a quarter of the work was padding.
     std::vector<std::vector<std::size_t>> epoch(std::size_t batch_size, Rng& rng) const override {
-        return make_batches(std::vector<std::size_t>(train_.size(), 1), batch_size, false, &rng);
+        examples_ = pair_up(train_, rng);
+        return make_batches(lengths_of(train_, examples_), batch_size, true, &rng);
     }
 
     WeightedLoss loss(const std::vector<std::size_t>& rows, Rng& rng) const override {
-        const ch06::PretrainingBatch batch = make_batch(train_, rows, rng);
+        const ch06::PretrainingBatch batch = make_batch(train_, examples_, rows, rng);
         const ch06::Pretraining::Losses l = model_.forward(batch, rng);
         const Tensor total = setup_.next_sentence ? l.mlm + l.nsp : l.mlm;
         return {total, double(batch.targets.values.size())};
     }
 
-    /// MLM loss and accuracy on the validation verses, masked the same way at every epoch.
+    /// MLM loss and accuracy on the validation verses, paired and masked the same way at every epoch.
     Validation validate() const override {
         Rng fixed(2019);
+        const std::vector<Example> examples = pair_up(valid_, fixed);
         double loss = 0, right = 0, count = 0;
-        for (const auto& rows : make_batches(std::vector<std::size_t>(valid_.size(), 1), 128, false, nullptr)) {
-            const ch06::PretrainingBatch batch = make_batch(valid_, rows, fixed);
+        for (const auto& rows : make_batches(lengths_of(valid_, examples), 128, true, nullptr)) {
+            const ch06::PretrainingBatch batch = make_batch(valid_, examples, rows, fixed);
             const ch06::Pretraining::Losses l = model_.forward(batch, fixed);
             const std::size_t M = batch.targets.values.size(), V = l.mlm_logits.shape(1);
             const std::vector<real> logits = l.mlm_logits.values();
@@ -87,36 +91,66 @@ public:
         return {loss / count, right / count};
     }
 
+private:
+    /// A pretraining sequence: verse `first`, then verse `second` as segment B if there is one.
+    struct Example {
+        std::size_t first = 0;
+        std::ptrdiff_t second = -1;  // -1: a single verse
+        int is_next = 0;             // NSP's label: `second` follows `first` in its chapter
+    };
+
     /// Without NSP: [CLS] verse [SEP], one segment, as RoBERTa drops the pairs with the NSP loss (and
     /// the same input as fine-tuning reads); with --pairs, the next verse of the chapter as a second
-    /// segment when there is one, to compare with NSP at the same input. With NSP: [CLS] verse [SEP] second [SEP], where the
-    /// second segment is the next verse of the same chapter (is_next 1) or, half the time and
-    /// whenever there is no next verse, a verse of another chapter (is_next 0). Then masking.
-    ch06::PretrainingBatch make_batch(const std::vector<Verse>& verses, const std::vector<std::size_t>& rows, Rng& rng) const {
-        std::vector<ch06::Sequence> sequences;
-        std::vector<ch06::Masked> masked;
-        std::vector<int> is_next;
-        for (std::size_t i : rows) {
-            std::vector<int> b;
-            int next = 0;
+    /// segment when there is one, to compare with NSP at the same input. With NSP the second segment
+    /// is the next verse of the same chapter (is_next 1) or, half the time and whenever there is no
+    /// next verse, a verse of another chapter (is_next 0).
+    std::vector<Example> pair_up(const std::vector<Verse>& verses, Rng& rng) const {
+        std::vector<Example> examples(verses.size());
+        for (std::size_t i = 0; i < verses.size(); ++i) {
+            Example& e = examples[i];
+            e.first = i;
             const bool has_next = i + 1 < verses.size() && verses[i + 1].book == verses[i].book && verses[i + 1].chapter == verses[i].chapter;
             if (setup_.pairs && !setup_.next_sentence && has_next) {
-                b = verses[i + 1].pieces;
+                e.second = std::ptrdiff_t(i + 1);
             } else if (setup_.next_sentence) {
                 if (has_next && rng.uniform() < 0.5) {
-                    b = verses[i + 1].pieces;
-                    next = 1;
+                    e.second = std::ptrdiff_t(i + 1);
+                    e.is_next = 1;
                 } else {
                     std::size_t j = rng.below(verses.size());
                     while (verses[j].book == verses[i].book && verses[j].chapter == verses[i].chapter) j = rng.below(verses.size());
-                    b = verses[j].pieces;
+                    e.second = std::ptrdiff_t(j);
                 }
             }
-            ch06::Sequence s = ch06::make_sequence(verses[i].pieces, b, setup_.max_positions);
+        }
+        return examples;
+    }
+
+    /// Each sequence's length in pieces, [CLS] and [SEP]s included, as make_sequence will cut it.
+    std::vector<std::size_t> lengths_of(const std::vector<Verse>& verses, const std::vector<Example>& examples) const {
+        std::vector<std::size_t> lengths;
+        for (const Example& e : examples) {
+            const std::size_t pieces = verses[e.first].pieces.size() + (e.second < 0 ? 2 : verses[std::size_t(e.second)].pieces.size() + 3);
+            lengths.push_back(std::min(pieces, setup_.max_positions));
+        }
+        return lengths;
+    }
+
+    /// The sequences of `rows`, masked, padded, with the chosen positions and their original pieces.
+    ch06::PretrainingBatch make_batch(const std::vector<Verse>& verses, const std::vector<Example>& examples,
+                                      const std::vector<std::size_t>& rows, Rng& rng) const {
+        std::vector<ch06::Sequence> sequences;
+        std::vector<ch06::Masked> masked;
+        std::vector<int> is_next;
+        for (std::size_t row : rows) {
+            const Example& e = examples[row];
+            const std::vector<int> none;
+            ch06::Sequence s = ch06::make_sequence(verses[e.first].pieces, e.second < 0 ? none : verses[std::size_t(e.second)].pieces,
+                                                   setup_.max_positions);
             masked.push_back(ch06::mask_tokens(s.tokens, setup_.masking, vocabulary_, rng));
             s.tokens = masked.back().tokens;
             sequences.push_back(std::move(s));
-            is_next.push_back(next);
+            is_next.push_back(e.is_next);
         }
         ch06::PretrainingBatch batch;
         batch.input = ch06::pad(sequences);
@@ -134,12 +168,14 @@ public:
         return batch;
     }
 
-private:
     const ch06::Pretraining& model_;
     const std::vector<Verse>& train_;
     const std::vector<Verse>& valid_;
     std::size_t vocabulary_;
     PretrainingSetup setup_;
+    /// The sequences of the epoch being trained: epoch() draws them, loss() reads them (the loop
+    /// consumes one epoch's batches before it asks for the next).
+    mutable std::vector<Example> examples_;
 };
 
 // ---- Fill in the blank ------------------------------------------------------------------------------------------
