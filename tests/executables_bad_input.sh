@@ -133,6 +133,8 @@ libfm '1 0:1 3:1 5:1\n'
 expect "libFM: splits with different fields" "train.libfm has 3 fields per line, valid.libfm 2" "$ch7" --data "$in/fm" --out "$out"
 expect "libFM: missing folder" "nowhere/train.libfm: no such file" "$ch7" --data "$in/nowhere" --out "$out"
 # chapter 6: its options and its data (train.tsv with a reference per verse in train.refs)
+expect "chapter 6: --pairs with the NSP loss" "--pairs is NSP's input without its loss: give it with --no-nsp" "$ch6" --pairs --out "$out"
+expect "chapter 6: --from a folder without a checkpoint" "nowhere: no checkpoint to fine-tune from" "$ch6" --from "$in/nowhere" --out "$out"
 expect "chapter 6: unknown pooling" "--pool must be mean or cls, got 'max'" "$ch6" --pool max --out "$out"
 expect "chapter 6: corruption shares above 1" "--mask-token plus --random-token must be at most 1" "$ch6" --mask-token 0.95 --random-token 0.1 --out "$out"
 expect "chapter 6: a label count that is not one" "--labels: 'abc' is not a positive number or 'all'" "$ch6" --labels 50,abc --out "$out"

@@ -1,7 +1,9 @@
 // chapters/06_bert/main.cpp — chapter 6: BERT. Pretrain a bidirectional Transformer encoder on
-// unlabelled verses by masked language modelling, then show that pretraining pays when labels are few.
+// unlabelled verses by masked language modelling and next-sentence prediction, then show that
+// pretraining pays when labels are few.
 //
 //   build/chapters/06_bert/06_bert                    pretrain, then the label-count curve (1 seed), heads
+//   build/chapters/06_bert/06_bert --no-nsp           the same, pretrained by masked LM alone
 //   build/chapters/06_bert/06_bert --quick            the same, small and short (about 2 minutes)
 //   build/chapters/06_bert/06_bert --fill "in the beginning god [MASK] the heavens and the earth ."
 //   tools/experiments/bert_study.sh                   3 seeds, NSP or not, frozen or fine-tuned (README)
@@ -42,11 +44,11 @@ using ch06::HeadProfile;
 using ch06::draw_heads;
 using ch06::profile_heads;
 
-// ---- Pretraining: masked LM (and optionally NSP) over consecutive verses ----------------------------------------
+// ---- Pretraining: masked LM and next-sentence prediction (or masked LM alone) over verses ------------------------
 
 struct PretrainingSetup {
     ch06::MaskingOptions masking;
-    bool next_sentence = false;
+    bool next_sentence = true;  // as BERT; --no-nsp: masked LM alone, as RoBERTa (README, "NSP or not")
     bool pairs = false;  // without NSP: two consecutive verses per sequence, as NSP's inputs (the control for NSP)
     std::size_t max_positions = 64;
 };
@@ -296,8 +298,9 @@ int main(int argc, char** argv) {
     cli.option("--mask-rate", setup.masking.rate, "share of pieces chosen for the MLM loss").range(0.01, 1);
     cli.option("--mask-token", setup.masking.replace_mask, "of the chosen: share replaced by [MASK]").range(0, 1);
     cli.option("--random-token", setup.masking.replace_random, "of the chosen: share replaced by a random piece").range(0, 1);
-    cli.flag("--nsp", setup.next_sentence, "also pretrain with next-sentence prediction (on pairs of verses)");
-    cli.flag("--pairs", setup.pairs, "without --nsp: pretrain on pairs of consecutive verses too (NSP's input without its loss)");
+    bool masked_lm_only = false;
+    cli.flag("--no-nsp", masked_lm_only, "pretrain by masked LM alone, on single verses (no next-sentence prediction)");
+    cli.flag("--pairs", setup.pairs, "with --no-nsp: pretrain on pairs of consecutive verses (NSP's input without its loss)");
     cli.option("--labels", labels, "label counts of the curve, comma-separated ('all': every training verse)");
     cli.option("--seeds", seeds, "seeds per point of the curve (--seed, --seed + 1, ...)").range(1, 100);
     cli.option("--finetune-steps", tuning.steps, "updates per fine-tuning run, whatever the number of labels").range(1, 1000000);
@@ -311,9 +314,11 @@ int main(int argc, char** argv) {
     if (const auto code = cli.parse(argc, argv)) return *code;
     config.dropout = real(dropout);
     setup.max_positions = config.max_positions;
+    setup.next_sentence = !masked_lm_only;
     configure_runtime(threads);
 
     try {
+        if (setup.pairs && setup.next_sentence) throw std::invalid_argument("--pairs is NSP's input without its loss: give it with --no-nsp");
         if (pool != "mean" && pool != "cls") throw std::invalid_argument("--pool must be mean or cls, got '" + pool + "'");
         if (setup.masking.replace_mask + setup.masking.replace_random > 1) {
             throw std::invalid_argument("--mask-token plus --random-token must be at most 1");
@@ -368,6 +373,12 @@ int main(int argc, char** argv) {
                     data_folder.c_str(), data.train.size(), data.valid.size(), data.test.size(), vocabulary.size(), unknown, pieces);
 
         // ---- 1. pretraining ----
+        if (!from.empty()) {  // an earlier pretraining says itself whether it had the NSP head
+            if (!has_checkpoint(from)) throw std::runtime_error(from + ": no checkpoint to fine-tune from");
+            const Identity stored = read_checkpoint_identity(from);
+            if (!stored.count("model")) throw std::runtime_error(from + ": not a chapter 6 pretraining checkpoint");
+            config_from(stored.at("model"), setup.next_sentence, from + "/identity/model.txt");
+        }
         Rng rng(seed);
         ch06::Pretraining model(vocabulary.size(), config, setup.next_sentence, rng);
         const Identity identity{{"wordpiece", vocabulary.text()},
