@@ -2,11 +2,11 @@
 # Chapter 6's measurements: the label-count curve with 3 seeds for
 #   nsp      masked LM + next-sentence prediction on pairs of verses (the default), the encoder fine-tuned
 #   mlm      masked LM alone on single verses (--no-nsp), fine-tuned
-#   mlm32    masked LM alone for 32 epochs: the pretraining time of nsp (pairs are twice the text)
+#   mlm32    masked LM alone for 32 epochs: as much text as nsp's 16 epochs of pairs
 #   pairs    masked LM on nsp's pairs without the NSP loss (--no-nsp --pairs): NSP's control
 #   frozen   the nsp run's pretrained encoder frozen, only the classifier trained
 # each against the same classifier trained from scratch. Prints one Markdown table and writes it to
-# out/bert_study/table.md. About 90 minutes at one BLAS thread.
+# out/bert_study/table.md. About 95 minutes at one BLAS thread (the sum of its parts' times).
 #
 #   tools/experiments/bert_study.sh [build dir = build]
 set -eu
