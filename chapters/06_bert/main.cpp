@@ -4,7 +4,7 @@
 //
 //   build/chapters/06_bert/06_bert                    pretrain, then the label-count curve (1 seed), heads
 //   build/chapters/06_bert/06_bert --no-nsp           the same, pretrained by masked LM alone
-//   build/chapters/06_bert/06_bert --quick            the same, small and short (about 2 minutes)
+//   build/chapters/06_bert/06_bert --quick            the same, small and short (about 1.5 minutes)
 //   build/chapters/06_bert/06_bert --fill "in the beginning god [MASK] the heavens and the earth ."
 //   tools/experiments/bert_study.sh                   3 seeds, NSP or not, frozen or fine-tuned (README)
 //
@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
     CommandLine cli("attn chapter 6: BERT — pretrain a bidirectional encoder by masked language modelling, then fine-tune");
     cli.option("--data", data_folder, "folder with train.tsv and train.refs (the Bible of datasets/bible)");
     cli.option("--out", out, "run folder: pretrain/ (checkpoint/, best/), curve.tsv, curve.svg, heads/, metrics.json");
-    cli.flag("--quick", flag_quick, "small and short: H 64, 5 pretraining epochs, 2 label counts (about 2 minutes; too short for pretraining to pay)");
+    cli.flag("--quick", flag_quick, "small and short: H 64, 5 pretraining epochs, 2 label counts (about 1.5 minutes; too short for pretraining to pay much)");
     cli.option("--fill", fill_text, "print the top-5 pieces for each [MASK] in this sentence, from a trained run (see --from)");
     cli.option("--from", from, "a pretraining checkpoint to fine-tune or --fill from, instead of pretraining (default for --fill: <out>/pretrain/best)");
     add_training_options(cli, training, learning_rate, "verse pairs");
