@@ -1,7 +1,7 @@
 // bench/workloads.hpp — the seven training-step workloads of the benchmark suite (README,
 // "Performance"). One step = forward + backward + Adam update, cross-entropy over every target
-// position, random token ids, no padding, a fixed seed. bench/reference/torch_bench.py builds the
-// same seven in PyTorch; keep the two in step.
+// position, random token ids, no padding, no dropout but in B6, a fixed seed.
+// bench/reference/torch_bench.py builds the same seven in PyTorch; keep the two in step.
 //
 //   B1 seq2seq     GRU encoder-decoder, E 64, H 128, V 64; batch 64, lengths 20
 //   B2 Bahdanau    chapter 2's model: BiGRU 128 per direction, additive attention A 128
@@ -10,9 +10,10 @@
 //                  32 documents x 8 sentences x 16 words
 //   B5 Transformer chapter 5's model: V 1000, D 128, 4 heads, d_ff 512, 2 + 2 layers, post-norm;
 //                  batch 64, lengths 32
-//   B6 BERT        chapter 6's pretraining step: V 3000, H 128, 4 heads, d_ff 256, 2 layers, GELU,
-//                  post-norm; 64 single sequences of 32 pieces, the masked-LM loss at 15% of them
-//                  (320 positions) through the tied output layer
+//   B6 BERT        chapter 6's default pretraining step: V 3000, H 128, 4 heads, d_ff 256, 2 layers,
+//                  GELU, post-norm, dropout 0.1; 64 pairs [CLS] A [SEP] B [SEP] of 48 pieces, the
+//                  masked-LM loss at 15% of the text (448 positions) through the tied output layer
+//                  plus next-sentence prediction from the pooled [CLS]
 //   B7 AFM         chapter 7's model: 12 fields of 20 features, K 8, attention width t 16, squared
 //                  error; batch 256 (tokens/s counts examples)
 #pragma once

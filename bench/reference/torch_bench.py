@@ -2,9 +2,10 @@
 """The seven benchmark workloads of bench/workloads.hpp in PyTorch, for bench/compare.sh.
 
 Same shapes, same architectures, same optimiser (Adam, lr 1e-3), float32, one step = forward +
-backward + update, cross-entropy over every target position, random ids, no padding. Written as a
-PyTorch user would: nn.GRU / nn.LSTM for whole sequences, nn.GRUCell / nn.LSTMCell where a
-decoder needs its state step by step, nn.MultiheadAttention and nn.Transformer*Layer for B5 and B6.
+backward + update, cross-entropy over every target position, random ids, no padding, no dropout
+but in B6 (chapter 6's default step: 0.1). Written as a PyTorch user would: nn.GRU / nn.LSTM for
+whole sequences, nn.GRUCell / nn.LSTMCell where a decoder needs its state step by step,
+nn.MultiheadAttention and nn.Transformer*Layer for B5 and B6.
     torch_bench.py --threads 1 --steps 20 [--json FILE]     (Debian: apt-get install python3-torch)
 """
 import argparse
@@ -156,23 +157,25 @@ class Transformer(nn.Module):  # B5
         return self.output(y)
 
 
-class Bert(nn.Module):  # B6: chapter 6's pretraining model, the masked-LM loss only
-    def __init__(self, V, D, heads, F_, layers, T):
+class Bert(nn.Module):  # B6: chapter 6's default pretraining model, masked LM + next-sentence prediction
+    def __init__(self, V, D, heads, F_, layers, max_positions, dropout):
         super().__init__()
-        self.token, self.segment, self.position = nn.Embedding(V, D, padding_idx=0), nn.Embedding(2, D), nn.Embedding(T, D)
-        self.norm = nn.LayerNorm(D, eps=1e-12)
-        self.layers = nn.ModuleList([nn.TransformerEncoderLayer(D, heads, F_, dropout=0.0, activation="gelu", batch_first=True)
+        self.token, self.segment, self.position = nn.Embedding(V, D, padding_idx=0), nn.Embedding(2, D), nn.Embedding(max_positions, D)
+        self.norm, self.drop = nn.LayerNorm(D, eps=1e-12), nn.Dropout(dropout)
+        self.layers = nn.ModuleList([nn.TransformerEncoderLayer(D, heads, F_, dropout=dropout, activation="gelu", batch_first=True)
                                      for _ in range(layers)])
         self.transform, self.head_norm = nn.Linear(D, D), nn.LayerNorm(D, eps=1e-12)
         self.bias = nn.Parameter(torch.zeros(V))
+        self.pooler, self.nsp = nn.Linear(D, D), nn.Linear(D, 2)
 
     def forward(self, tokens, segments, chosen):
         B, T = tokens.shape
-        x = self.norm(self.token(tokens) + self.segment(segments) + self.position(torch.arange(T)))
+        x = self.drop(self.norm(self.token(tokens) + self.segment(segments) + self.position(torch.arange(T))))
         for layer in self.layers:
             x = layer(x)
         z = self.head_norm(F.gelu(self.transform(x.reshape(B * T, -1)[chosen])))
-        return F.linear(z, self.token.weight, self.bias)  # tied to the token embeddings
+        mlm = F.linear(z, self.token.weight, self.bias)  # tied to the token embeddings
+        return mlm, self.nsp(torch.tanh(self.pooler(x[:, 0])))
 
 
 class Afm(nn.Module):  # B7: chapter 7's attentional factorization machine
@@ -198,15 +201,23 @@ class Afm(nn.Module):  # B7: chapter 7's attentional factorization machine
         return linear + (e * a.unsqueeze(-1)).sum(1) @ self.p + self.w0
 
 
-def bert_batch(B, T, V, generator):
-    """[CLS] 30 random pieces [SEP]; 5 chosen positions per sequence, 80% of them shown as [MASK]."""
-    tokens = torch.cat([torch.full((B, 1), 2), torch.randint(5, V, (B, T - 2), generator=generator), torch.full((B, 1), 3)], 1)
-    chosen = torch.stack([torch.randperm(T - 2, generator=generator)[:5] + 1 for _ in range(B)])  # (B, 5)
+def bert_batch(B, first, second, V, generator):
+    """[CLS] 22 random pieces [SEP] 23 random pieces [SEP]; 7 chosen positions per pair (15% of 45), 80% of
+    them shown as [MASK]; half the pairs IsNext."""
+    def pieces(n):
+        return torch.randint(5, V, (B, n), generator=generator)
+    cls, sep = torch.full((B, 1), 2), torch.full((B, 1), 3)
+    tokens = torch.cat([cls, pieces(first), sep, pieces(second), sep], 1)
+    T = tokens.shape[1]
+    segments = torch.cat([torch.zeros(B, first + 2, dtype=torch.long), torch.ones(B, second + 1, dtype=torch.long)], 1)
+    text = torch.cat([torch.arange(1, first + 1), torch.arange(first + 2, first + 2 + second)])  # the non-special positions
+    chosen = torch.stack([text[torch.randperm(first + second, generator=generator)[:7]] for _ in range(B)])  # (B, 7)
     targets = tokens.gather(1, chosen).reshape(-1)
     shown = tokens.clone()
-    shown.scatter_(1, chosen[:, :4], 4)  # [MASK]
+    shown.scatter_(1, chosen[:, :6], 4)  # [MASK]
     flat = (chosen + T * torch.arange(B).unsqueeze(1)).reshape(-1)
-    return shown, torch.zeros_like(tokens), flat, targets
+    is_next = torch.arange(B) % 2
+    return shown, segments, flat, targets, is_next
 
 
 def workload(index, generator):
@@ -222,7 +233,7 @@ def workload(index, generator):
         labels = torch.randint(0, 5, (32,), generator=generator)
         return "B4 HAN", Han(5000, 64, 32, 64, 5), (words, labels), 32 * 8 * 16
     if index == 6:
-        return "B6 BERT", Bert(3000, 128, 4, 256, 2, 32), bert_batch(64, 32, 3000, generator), 64 * 32
+        return "B6 BERT", Bert(3000, 128, 4, 256, 2, 64, 0.1), bert_batch(64, 22, 23, 3000, generator), 64 * 48
     if index == 7:
         features = torch.randint(0, 20, (256, 12), generator=generator) + 20 * torch.arange(12)
         return "B7 AFM", Afm(240, 12, 8, 16), (features, torch.ones(256, 12), torch.randn(256, generator=generator)), 256
@@ -238,8 +249,9 @@ def step_function(index, model, batch):
             words, labels = batch
             loss = F.cross_entropy(model(words), labels)
         elif index == 6:
-            tokens, segments, chosen, targets = batch
-            loss = F.cross_entropy(model(tokens, segments, chosen), targets)
+            tokens, segments, chosen, targets, is_next = batch
+            mlm, nsp = model(tokens, segments, chosen)
+            loss = F.cross_entropy(mlm, targets) + F.cross_entropy(nsp, is_next)
         elif index == 7:
             features, x, y = batch
             loss = F.mse_loss(model(features, x), y)
