@@ -57,12 +57,31 @@ std::optional<Array> repeated_block(const Array& a, const Array& b, F f) {
     return y;
 }
 
+/// a + b, a - b, a * b, a / b under broadcasting: the repeated-block loop where it applies, else
+/// xtensor. The forwards use them, and so do the backwards that multiply dy by a broadcast operand
+/// (`scores * scale` in attention: xtensor's broadcast loop took 2% of B5's step there).
+Array plus(const Array& a, const Array& b) {
+    std::optional<Array> fast = repeated_block(a, b, [](real x, real z) { return x + z; });
+    return fast ? std::move(*fast) : Array(a + b);
+}
+Array minus(const Array& a, const Array& b) {
+    std::optional<Array> fast = repeated_block(a, b, [](real x, real z) { return x - z; });
+    return fast ? std::move(*fast) : Array(a - b);
+}
+Array times(const Array& a, const Array& b) {
+    std::optional<Array> fast = repeated_block(a, b, [](real x, real z) { return x * z; });
+    return fast ? std::move(*fast) : Array(a * b);
+}
+Array over(const Array& a, const Array& b) {
+    std::optional<Array> fast = repeated_block(a, b, [](real x, real z) { return x / z; });
+    return fast ? std::move(*fast) : Array(a / b);
+}
+
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b) {
     broadcast_shapes("add", a.shape(), b.shape());
-    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x + z; });
-    Array y = fast ? std::move(*fast) : Array(value(a) + value(b));
+    Array y = plus(value(a), value(b));
     return record("add", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         // da = dy, db = dy: one copy, and dy itself handed on when nothing else reads it
         Grads d(2);
@@ -74,8 +93,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 
 Tensor sub(const Tensor& a, const Tensor& b) {
     broadcast_shapes("sub", a.shape(), b.shape());
-    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x - z; });
-    Array y = fast ? std::move(*fast) : Array(value(a) - value(b));
+    Array y = minus(value(a), value(b));
     return record("sub", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         Grads d(2);
         if (g.needs(0)) d[0] = g.dout;
@@ -86,13 +104,12 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 
 Tensor mul(const Tensor& a, const Tensor& b) {
     broadcast_shapes("mul", a.shape(), b.shape());
-    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x * z; });
-    Array y = fast ? std::move(*fast) : Array(value(a) * value(b));
+    Array y = times(value(a), value(b));
     return record("mul", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         // EXERCISE ch0.mul_backward (3 points): the backward of y = a * b (broadcasting is the engine's job)
         Grads d(2);
-        if (g.needs(0)) d[0] = g.dout * g.in(1);
-        if (g.needs(1)) d[1] = g.dout * g.in(0);
+        if (g.needs(0)) d[0] = times(g.dout, g.in(1));
+        if (g.needs(1)) d[1] = times(g.dout, g.in(0));
         return d;
         // END EXERCISE ch0.mul_backward
     });
@@ -100,13 +117,12 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 Tensor div(const Tensor& a, const Tensor& b) {
     broadcast_shapes("div", a.shape(), b.shape());
-    std::optional<Array> fast = repeated_block(value(a), value(b), [](real x, real z) { return x / z; });
-    Array y = fast ? std::move(*fast) : Array(value(a) / value(b));
+    Array y = over(value(a), value(b));
     return record("div", std::move(y), {a, b}, [](const Backward& g) -> Grads {
         Grads d(2);
-        if (g.needs(0)) d[0] = g.dout / g.in(1);
+        if (g.needs(0)) d[0] = over(g.dout, g.in(1));
         // forward: y = a / b, so dy/db = -a / b^2 = -y / b
-        if (g.needs(1)) d[1] = -g.dout * g.out / g.in(1);
+        if (g.needs(1)) d[1] = over(-g.dout * g.out, g.in(1));
         return d;
     });
 }
