@@ -1,10 +1,12 @@
 // softmax, log_softmax and cross_entropy: fused, because composing them from exp/sum/log
 // overflows at large logits and turns masked (-inf) entries into NaN.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "attn/ops.hpp"
 #include "attn/record.hpp"
+#include "vector_exp.hpp"
 
 namespace attn {
 
@@ -19,6 +21,20 @@ void for_each_row(const AxisLayout& l, F&& f) {
         for (std::size_t i = 0; i < l.inner; ++i) f(o * l.n * l.inner + i, l.inner);
 }
 
+/// Calls use(k, e) for k = 0..n-1 in order, with e = exp(x[k * stride] - a - b) exactly as std::exp
+/// gives it: the exponentials are taken 64 at a time by the vector kernel (vector_exp.hpp).
+template <class F>
+void for_each_exp(const real* x, std::size_t n, std::size_t stride, real a, real b, F&& use) {
+    constexpr std::size_t chunk = 64;
+    real e[chunk];
+    for (std::size_t start = 0; start < n; start += chunk) {
+        const std::size_t length = std::min(chunk, n - start);
+        for (std::size_t j = 0; j < length; ++j) e[j] = x[(start + j) * stride] - a - b;
+        detail::exp_in_place(e, length);
+        for (std::size_t j = 0; j < length; ++j) use(start + j, e[j]);
+    }
+}
+
 /// The row's maximum and log-sum-exp. m = -inf means every entry is -inf (a fully masked row).
 struct RowStats {
     real max, log_sum;
@@ -28,7 +44,7 @@ RowStats row_stats(const real* x, std::size_t n, std::size_t stride) {
     for (std::size_t k = 0; k < n; ++k) m = std::max(m, x[k * stride]);
     if (m == minus_inf) return {m, 0};
     real s = 0;
-    for (std::size_t k = 0; k < n; ++k) s += std::exp(x[k * stride] - m);
+    for_each_exp(x, n, stride, m, 0, [&](std::size_t, real e) { s += e; });  // sum_k exp(x_k - m), in order
     return {m, std::log(s)};
 }
 
@@ -37,14 +53,16 @@ RowStats row_stats(const real* x, std::size_t n, std::size_t stride) {
 Tensor softmax(const Tensor& x, int axis) {
     const Shape shape = x.shape();
     const AxisLayout l = axis_layout(shape, normalize_axis("softmax", axis, shape));
-    Array y = attn::zeros(shape);  // a fully masked row stays 0
+    Array y = xt::empty<real>(shape);
     const real* in = value(x).data();
     for_each_row(l, [&](std::size_t base, std::size_t stride) {
+        real* out = y.data() + base;
         const RowStats r = row_stats(in + base, l.n, stride);
-        if (r.max == minus_inf) return;
-        for (std::size_t k = 0; k < l.n; ++k) {
-            y.data()[base + k * stride] = std::exp(in[base + k * stride] - r.max - r.log_sum);
+        if (r.max == minus_inf) {  // a fully masked row: 0
+            for (std::size_t k = 0; k < l.n; ++k) out[k * stride] = 0;
+            return;
         }
+        for_each_exp(in + base, l.n, stride, r.max, r.log_sum, [&](std::size_t k, real e) { out[k * stride] = e; });
     });
     return record("softmax", std::move(y), {x}, [l](const Backward& g) -> Grads {
         // EXERCISE ch0.softmax_backward (5 points): the backward of softmax along an axis, masked rows included
@@ -85,10 +103,10 @@ Tensor log_softmax(const Tensor& x, int axis) {
             if (masked) return;
             real total = 0;
             for (std::size_t k = 0; k < l.n; ++k) total += g.dout.data()[base + k * stride];
-            for (std::size_t k = 0; k < l.n; ++k) {
+            for_each_exp(g.out.data() + base, l.n, stride, 0, 0, [&](std::size_t k, real softmax_k) {
                 const std::size_t at = base + k * stride;
-                dx.data()[at] = g.dout.data()[at] - std::exp(g.out.data()[at]) * total;
-            }
+                dx.data()[at] = g.dout.data()[at] - softmax_k * total;
+            });
         });
         return {std::move(dx)};
     });
@@ -115,14 +133,18 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
 
     // q_nc: 1 - eps on the target, eps spread over the classes that can be predicted. The backward
     // gradient d logits_n = (softmax(logits_n) - q_n) / count is built here, row by row, in one
-    // array (ignored rows stay 0): dL/dy = 1 now, and backward only scales it by the real dL/dy.
+    // array (ignored rows 0): dL/dy = 1 now, and backward only scales it by the real dL/dy.
     const real* z = value(logits).data();
-    Array dlogits = attn::zeros(shape);
+    Array dlogits = xt::empty<real>(shape);
     std::size_t count = 0;
     real total = 0;
     for (std::size_t n = 0; n < rows; ++n) {
         const int t = targets.values[n];
-        if (t == options.ignore_index) continue;
+        real* d = dlogits.data() + n * classes;  // holds softmax p_n until the scale is known
+        if (t == options.ignore_index) {
+            std::fill(d, d + classes, real(0));
+            continue;
+        }
         const real* row = z + n * classes;
         const RowStats r = row_stats(row, classes, 1);
         if (r.max == minus_inf) {
@@ -133,14 +155,13 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
         };
         std::size_t spread = 0;  // classes that receive smoothing mass
         for (std::size_t c = 0; c < classes; ++c) spread += predictable(c) ? 1 : 0;
-        real* d = dlogits.data() + n * classes;  // holds softmax p_n until the scale is known
+        for_each_exp(row, classes, 1, r.max, r.log_sum, [&](std::size_t c, real p) { d[c] = p; });  // p_nc
         real loss = 0;
         for (std::size_t c = 0; c < classes; ++c) {
             real q = eps > 0 && predictable(c) ? eps / static_cast<real>(spread) : real(0);
             if (static_cast<int>(c) == t) q += real(1) - eps;
-            const real log_p = row[c] - r.max - r.log_sum;
-            d[c] = std::exp(log_p) - q;
-            if (q != 0) loss -= q * log_p;
+            d[c] -= q;
+            if (q != 0) loss -= q * (row[c] - r.max - r.log_sum);  // q_nc log p_nc
         }
         total += loss;
         ++count;
