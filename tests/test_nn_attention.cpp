@@ -18,6 +18,16 @@ using attn::test::tensors_of;
 
 namespace {
 
+/// The gradients one backward of probe(f()) leaves in `inputs`, as values.
+std::vector<std::vector<real>> gradients_of(const std::function<Tensor()>& f, std::vector<Tensor> inputs) {
+    for (Tensor& t : inputs) t.zero_grad();
+    Tape tape;
+    Recording on(tape);
+    tape.backward(probe(f()));
+    std::vector<std::vector<real>> grads;
+    for (const Tensor& t : inputs) grads.push_back(t.grad().values());
+    return grads;
+}
 
 double dot_row(const Tensor& a, std::size_t b, const Tensor& keys, std::size_t s) {
     double total = 0;
@@ -222,6 +232,60 @@ TEST_CASE("merge_heads: (B, h, T, d) back to (B, T, h*d), the inverse of split_h
     check_grads([&] { return merge_heads(z); }, {z});
     const Tensor w = param({2, 3, 6}, 3);
     check_values(merge_heads(split_heads(w, 2)), w.values(), 0);
+}
+
+TEST_CASE("head_scores and head_context: the heads' products in place, equal bit for bit to split_heads, bmm, merge_heads") {
+    // B 2, Tq 3, Tk 5, D 6 in 3 heads of d = 2
+    const Tensor q = param({2, 3, 6}, 50), k = param({2, 5, 6}, 51), v = param({2, 5, 6}, 52), p = param({2, 3, 3, 5}, 53);
+    const auto scores = [&] { return head_scores(q, k, 3); };
+    const auto scores_composed = [&] { return bmm(split_heads(q, 3), split_heads(k, 3), Trans::no, Trans::yes); };
+    CHECK(scores().shape() == Shape{2, 3, 3, 5});
+    CHECK(scores().values() == scores_composed().values());
+    CHECK(gradients_of(scores, {q, k}) == gradients_of(scores_composed, {q, k}));
+    const auto context = [&] { return head_context(p, v); };
+    const auto context_composed = [&] { return merge_heads(bmm(p, split_heads(v, 3))); };
+    CHECK(context().shape() == Shape{2, 3, 6});
+    CHECK(context().values() == context_composed().values());
+    CHECK(gradients_of(context, {p, v}) == gradients_of(context_composed, {p, v}));
+    check_grads(scores, {q, k});  // and against central differences (float64, the default tolerance)
+    check_grads(context, {p, v});
+    // a hand case: one position, D 4 in 2 heads; head 0 multiplies columns 0-1, head 1 columns 2-3
+    const Tensor a = Tensor::from({1, 1, 4}, {1, 2, 3, 4}), b = Tensor::from({1, 1, 4}, {5, 6, 7, 8});
+    check_values(head_scores(a, b, 2), {1 * 5 + 2 * 6, 3 * 7 + 4 * 8});
+    check_values(head_context(Tensor::from({1, 2, 1, 1}, {2, 10}), b), {10, 12, 70, 80});
+    CHECK_THROWS_WITH_AS(head_scores(q, k, 4), "head_scores: needs (B, T, D) arrays with D divisible into 4 heads, got (2, 3, 6)",
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(head_scores(q, param({1, 5, 6}, 54), 3),
+                         "head_scores: q and k must be (B, Tq, D) and (B, Tk, D), got (2, 3, 6) and (1, 5, 6)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(head_context(p, param({2, 4, 6}, 55)),
+                         "head_context: p and v must be (B, H, Tq, Tk) and (B, Tk, D), got (2, 3, 3, 5) and (2, 4, 6)",
+                         std::invalid_argument);
+}
+
+TEST_CASE("multi-head attention on the heads' columns equals the composed form bit for bit: masks, dropout, gradients") {
+    Rng rng(60);
+    MultiHeadAttention mha(8, 2, rng, 0.25);
+    const Tensor x = param({2, 3, 8}, 61), memory = param({2, 4, 8}, 62);
+    const Tensor key_mask = reshape(padding_mask({4, 2}, 4), {2, 1, 1, 4});
+    for (const bool training : {true, false}) {
+        if (!training) mha.eval();
+        for (const bool cross : {false, true}) {  // self-attention with a causal mask; cross-attention with key padding
+            const Tensor keys = cross ? memory : x, mask = cross ? key_mask : causal_mask(3);
+            const auto run = [&](bool composed) {
+                mha.composed = composed;
+                Rng draws(7);  // the same dropout draws on both paths
+                return mha.forward(x, keys, keys, mask, draws);
+            };
+            std::vector<Tensor> inputs = tensors_of(mha);
+            inputs.push_back(x);
+            if (cross) inputs.push_back(memory);
+            const MultiHeadAttention::Output fused = run(false), composed = run(true);
+            CHECK(fused.output.values() == composed.output.values());
+            CHECK(fused.weights.values() == composed.weights.values());
+            CHECK(gradients_of([&] { return run(false).output; }, inputs) == gradients_of([&] { return run(true).output; }, inputs));
+        }
+    }
+    mha.composed = false;
 }
 
 TEST_CASE("multi-head attention decoding one position at a time equals the causal forward over the whole sequence") {

@@ -93,6 +93,16 @@ int blas_threads();
 /// More batch axes work the same way when A and B share them: (B, H, M, K) x (B, H, K, N).
 Tensor bmm(const Tensor& a, const Tensor& b, Trans ta = Trans::no, Trans tb = Trans::no);
 
+/// Multi-head attention's two products, on each head's own columns: head h of a (B, T, D) array
+/// is Q_bh = q[b, :, h d : (h + 1) d], d = D / H. Equal bit for bit to the composed forms with
+/// split_heads and merge_heads (attn/nn/multi_head.hpp), without their copies.
+/// S[b, h] = Q_bh K_bh^T.   q (B, Tq, D), k (B, Tk, D) -> S (B, H, Tq, Tk)
+///   dQ_bh = dS[b, h] K_bh,  dK_bh = dS[b, h]^T Q_bh.     = bmm(split_heads(q), split_heads(k), no, yes)
+Tensor head_scores(const Tensor& q, const Tensor& k, std::size_t heads);
+/// C_bh = P[b, h] V_bh, the heads side by side.   p (B, H, Tq, Tk), v (B, Tk, D) -> C (B, Tq, D)
+///   dP[b, h] = dC_bh V_bh^T,  dV_bh = P[b, h]^T dC_bh.    = merge_heads(bmm(p, split_heads(v)))
+Tensor head_context(const Tensor& p, const Tensor& v);
+
 // ---------------------------------------------------------------------------------------------
 // Reductions over one axis (negative axes count from the end). keepdims keeps the reduced axis
 // with extent 1, which is what you want to broadcast the result back against x.

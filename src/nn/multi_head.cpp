@@ -73,12 +73,18 @@ MultiHeadAttention::KeysValues MultiHeadAttention::empty_cache(std::size_t batch
 
 MultiHeadAttention::Output MultiHeadAttention::attend(const Tensor& query, const KeysValues& keys_values,
                                                       const Tensor& mask, Rng& rng) const {
-    const Tensor Q = split_heads(W_q.forward(query), heads);  // (B, H, Tq, d)
-    const Tensor K = split_heads(keys_values.K, heads);       // (B, H, Tk, d)
-    const Tensor V = split_heads(keys_values.V, heads);       // (B, H, Tk, d)
     const real p = attention_dropout.training() ? attention_dropout.p : real(0);
-    const Attention a = scaled_dot_product_attention(Q, K, V, mask, p, &rng);  // (B, H, Tq, d), weights (B, H, Tq, Tk)
-    return {W_o.forward(merge_heads(a.context)), a.weights};                  // (B, Tq, D)
+    const Tensor Q = W_q.forward(query);  // (B, Tq, D): head h is columns [h d, (h + 1) d), as in K and V
+    if (composed) {  // the readable form: copy each head out, attend, put the heads side by side
+        const Attention a = scaled_dot_product_attention(split_heads(Q, heads), split_heads(keys_values.K, heads),
+                                                         split_heads(keys_values.V, heads), mask, p, &rng);  // (B, H, Tq, d)
+        return {W_o.forward(merge_heads(a.context)), a.weights};                                           // (B, Tq, D)
+    }
+    // The same products on the heads' own columns, with no copies (equal bit for bit: tests)
+    const real scale = real(1 / std::sqrt(double(Q.shape(2) / heads)));
+    const Tensor weights = masked_softmax(head_scores(Q, keys_values.K, heads) * scale, mask);  // (B, H, Tq, Tk)
+    const Tensor kept = p > 0 ? dropout(weights, p, rng, true) : weights;
+    return {W_o.forward(head_context(kept, keys_values.V)), weights};  // (B, Tq, D)
 }
 
 MultiHeadAttention::Output MultiHeadAttention::attend_cached(const Tensor& x, KeysValues& cache, const Tensor& mask,

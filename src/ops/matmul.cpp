@@ -13,16 +13,17 @@ namespace attn {
 
 namespace {
 
+/// out (m, n) = op(x) op(y), rows `ldx`, `ldy`, `ldo` elements apart.
 [[maybe_unused]] inline void gemm(bool tx, bool ty, std::size_t m, std::size_t n, std::size_t k, const float* x,
-          std::size_t ldx, const float* y, std::size_t ldy, float* out) {
+          std::size_t ldx, const float* y, std::size_t ldy, float* out, std::size_t ldo) {
     cblas_sgemm(CblasRowMajor, tx ? CblasTrans : CblasNoTrans, ty ? CblasTrans : CblasNoTrans,
-                int(m), int(n), int(k), 1.0f, x, int(ldx), y, int(ldy), 0.0f, out, int(n));
+                int(m), int(n), int(k), 1.0f, x, int(ldx), y, int(ldy), 0.0f, out, int(ldo));
 }
 
 [[maybe_unused]] inline void gemm(bool tx, bool ty, std::size_t m, std::size_t n, std::size_t k, const double* x,
-          std::size_t ldx, const double* y, std::size_t ldy, double* out) {
+          std::size_t ldx, const double* y, std::size_t ldy, double* out, std::size_t ldo) {
     cblas_dgemm(CblasRowMajor, tx ? CblasTrans : CblasNoTrans, ty ? CblasTrans : CblasNoTrans,
-                int(m), int(n), int(k), 1.0, x, int(ldx), y, int(ldy), 0.0, out, int(n));
+                int(m), int(n), int(k), 1.0, x, int(ldx), y, int(ldy), 0.0, out, int(ldo));
 }
 
 /// op(x) op(y), op = transpose when the flag is set. Batched: x and y share their leading axes (all
@@ -57,7 +58,7 @@ Array product(const Array& x, bool tx, const Array& y, bool ty, bool batched) {
     if (GemmLog* log = active_gemm_log()) log->calls.push_back({tx, ty, m, n, k, batch});
     for (std::size_t b = 0; b < batch; ++b) {
         gemm(tx, ty, m, n, k, x.data() + b * xr * xc, xc, y.data() + b * yr * yc, yc,
-             out.data() + b * m * n);
+             out.data() + b * m * n, n);
     }
     return out;
 }
@@ -111,6 +112,42 @@ Tensor record_product(const char* op, const Tensor& a, const Tensor& b, Trans ta
     });
 }
 
+// ---- multi-head products on the heads' own columns -------------------------------------------
+// Head h of a (B, T, D) array is the T x d matrix of its columns [h d, (h + 1) d), rows D apart:
+// BLAS reads and writes it in place through the leading dimension, where split_heads and
+// merge_heads copy it out to (B, H, T, d) and back.
+
+/// Where the (b, h) matrix of an array starts, and how far apart its rows are.
+struct HeadLayout {
+    std::size_t batch_step, head_step, ld;
+    std::size_t at(std::size_t b, std::size_t h) const { return b * batch_step + h * head_step; }
+};
+
+/// A (B, T, D) array cut into `heads` blocks of columns.
+HeadLayout column_heads(const Shape& s, std::size_t heads) { return {s[1] * s[2], s[2] / heads, s[2]}; }
+/// A (B, H, R, C) array: one contiguous R x C matrix per (b, h).
+HeadLayout head_matrices(const Shape& s) { return {s[1] * s[2] * s[3], s[2] * s[3], s[3]}; }
+
+/// An array of `shape` whose (b, h) matrix is op(x_bh) op(y_bh), m x n, for all B x H pairs.
+Array head_products(const Shape& shape, HeadLayout lo, std::size_t B, std::size_t H, bool tx, bool ty, std::size_t m,
+                    std::size_t n, std::size_t k, const Array& x, HeadLayout lx, const Array& y, HeadLayout ly) {
+    if (m == 0 || n == 0 || k == 0 || B * H == 0) return attn::zeros(shape);  // BLAS rejects empty operands
+    Array out = xt::empty<real>(shape);  // the heads' blocks tile it: every element is written
+    if (GemmLog* log = active_gemm_log()) log->calls.push_back({tx, ty, m, n, k, B * H});
+    for (std::size_t b = 0; b < B; ++b) {
+        for (std::size_t h = 0; h < H; ++h) {
+            gemm(tx, ty, m, n, k, x.data() + lx.at(b, h), lx.ld, y.data() + ly.at(b, h), ly.ld, out.data() + lo.at(b, h), lo.ld);
+        }
+    }
+    return out;
+}
+
+void check_heads(const char* op, const Shape& s, std::size_t heads) {
+    if (heads == 0 || s.size() != 3 || s[2] % heads != 0) {
+        fail(op, "needs (B, T, D) arrays with D divisible into " + std::to_string(heads) + " heads, got " + to_string(s));
+    }
+}
+
 thread_local GemmLog* active_log = nullptr;
 
 }  // namespace
@@ -139,6 +176,42 @@ Tensor matmul(const Tensor& a, const Tensor& b, Trans ta, Trans tb) {
 Tensor bmm(const Tensor& a, const Tensor& b, Trans ta, Trans tb) {
     check_product("bmm", a, b, ta, tb, 3);
     return record_product("bmm", a, b, ta, tb, true);
+}
+
+Tensor head_scores(const Tensor& q, const Tensor& k, std::size_t heads) {
+    const Shape sq = q.shape(), sk = k.shape();
+    check_heads("head_scores", sq, heads);
+    check_heads("head_scores", sk, heads);
+    if (sq[0] != sk[0] || sq[2] != sk[2]) fail("head_scores", "q and k must be (B, Tq, D) and (B, Tk, D), got " + to_string(sq) + " and " + to_string(sk));
+    const std::size_t B = sq[0], Tq = sq[1], Tk = sk[1], d = sq[2] / heads;
+    const Shape shape{B, heads, Tq, Tk};
+    const HeadLayout lq = column_heads(sq, heads), lk = column_heads(sk, heads), ls = head_matrices(shape);
+    Array s = head_products(shape, ls, B, heads, false, true, Tq, Tk, d, value(q), lq, value(k), lk);  // Q_bh K_bh^T
+    return record("head_scores", std::move(s), {q, k}, [=](const Backward& g) -> Grads {
+        Grads grads(2);
+        if (g.needs(0)) grads[0] = head_products(sq, lq, B, heads, false, false, Tq, d, Tk, g.dout, ls, g.in(1), lk);  // dS K
+        if (g.needs(1)) grads[1] = head_products(sk, lk, B, heads, true, false, Tk, d, Tq, g.dout, ls, g.in(0), lq);   // dS^T Q
+        return grads;
+    });
+}
+
+Tensor head_context(const Tensor& p, const Tensor& v) {
+    const Shape sp = p.shape(), sv = v.shape();
+    const std::size_t heads = sp.size() == 4 ? sp[1] : 0;
+    check_heads("head_context", sv, heads);
+    if (sp.size() != 4 || sp[0] != sv[0] || sp[3] != sv[1]) {
+        fail("head_context", "p and v must be (B, H, Tq, Tk) and (B, Tk, D), got " + to_string(sp) + " and " + to_string(sv));
+    }
+    const std::size_t B = sp[0], Tq = sp[2], Tk = sp[3], d = sv[2] / heads;
+    const Shape shape{B, Tq, sv[2]};
+    const HeadLayout lp = head_matrices(sp), lv = column_heads(sv, heads), lc = column_heads(shape, heads);
+    Array c = head_products(shape, lc, B, heads, false, false, Tq, d, Tk, value(p), lp, value(v), lv);  // P_bh V_bh
+    return record("head_context", std::move(c), {p, v}, [=](const Backward& g) -> Grads {
+        Grads grads(2);
+        if (g.needs(0)) grads[0] = head_products(sp, lp, B, heads, false, true, Tq, Tk, d, g.dout, lc, g.in(1), lv);  // dC V^T
+        if (g.needs(1)) grads[1] = head_products(sv, lv, B, heads, true, false, Tk, d, Tq, g.in(0), lp, g.dout, lc);  // P^T dC
+        return grads;
+    });
 }
 
 }  // namespace attn

@@ -1,6 +1,6 @@
-// attn/nn/multi_head.hpp — multi-head attention (Vaswani et al. 2017, 3.2.2), built on the one
-// attention kernel, scaled_dot_product_attention (attn/nn/attention.hpp), with a key/value cache
-// for decoding one position at a time.
+// attn/nn/multi_head.hpp — multi-head attention (Vaswani et al. 2017, 3.2.2): the one attention
+// kernel, scaled_dot_product_attention (attn/nn/attention.hpp), run on every head, with a key/value
+// cache for decoding one position at a time.
 #pragma once
 
 #include "attn/nn/attention.hpp"
@@ -50,6 +50,11 @@ public:
     std::size_t heads;
     Linear W_q, W_k, W_v, W_o;
     Dropout attention_dropout;
+    /// true: attend as written in the paper's terms, split_heads -> scaled_dot_product_attention ->
+    /// merge_heads. false (the default): the same products by head_scores and head_context on the
+    /// heads' columns in place, equal bit for bit (tests/test_nn_attention.cpp) without the four
+    /// copies per call (the Transformer's training step: README, "Performance").
+    bool composed = false;
 
 protected:
     void list(Lister& out) override;
