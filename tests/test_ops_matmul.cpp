@@ -162,3 +162,27 @@ TEST_CASE("GemmLog records every BLAS call of matmul and bmm, forward and backwa
     }
     CHECK(log.calls.size() == 6);
 }
+
+TEST_CASE("linear: x W + b in one op, equal bit for bit to matmul(x, W) + b, values and gradients") {
+    const Tensor x = param({2, 3, 4}, 40), w = param({4, 5}, 41), b = param({5}, 42);
+    check_values(linear(Tensor::from({1, 2}, {1, 2}), Tensor::from({2, 2}, {1, 2, 3, 4}), Tensor::from({2}, {10, 20})),
+                 {17, 30});  // (1 + 6 + 10, 2 + 8 + 20)
+    const Tensor y = linear(x, w, b);
+    CHECK(y.shape() == Shape{2, 3, 5});
+    CHECK(y.values() == (matmul(x, w) + b).values());
+    const auto gradients = [&](const std::function<Tensor()>& f) {
+        for (Tensor t : {x, w, b}) t.zero_grad();
+        Tape tape;
+        Recording on(tape);
+        tape.backward(attn::test::probe(f()));
+        return std::vector<std::vector<real>>{x.grad().values(), w.grad().values(), b.grad().values()};
+    };
+    CHECK(gradients([&] { return linear(x, w, b); }) == gradients([&] { return matmul(x, w) + b; }));
+    check_grads([&] { return linear(x, w, b); }, {x, w, b});
+    const Tensor x2 = param({3, 4}, 43);
+    check_grads([&] { return linear(x2, w, b); }, {x2, w, b});
+    CHECK_THROWS_WITH_AS(linear(x, w, param({4}, 44)), "linear: the bias must be (5), one per output column, got (4)",
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(linear(x, param({3, 5}, 45), b), "linear: inner dimensions differ: a is (2, 3, 4), b is (3, 5)",
+                         std::invalid_argument);
+}

@@ -93,6 +93,11 @@ int blas_threads();
 /// More batch axes work the same way when A and B share them: (B, H, M, K) x (B, H, K, N).
 Tensor bmm(const Tensor& a, const Tensor& b, Trans ta = Trans::no, Trans tb = Trans::no);
 
+/// y = x W + b, the affine map of a layer, in one op.   x (..., K), W (K, N), b (N) -> y (..., N)
+///   dx = dy W^T,  dW = x^T dy (x's leading axes as rows),  db = sum of dy over the rows.
+/// Equal bit for bit to matmul(x, W) + b, without the second (..., N) array and its gradient's copy.
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b);
+
 /// Multi-head attention's two products, on each head's own columns: head h of a (B, T, D) array
 /// is Q_bh = q[b, :, h d : (h + 1) d], d = D / H. Equal bit for bit to the composed forms with
 /// split_heads and merge_heads (attn/nn/multi_head.hpp), without their copies.

@@ -23,8 +23,8 @@ Tensor Linear::forward(const Tensor& x) const {
     if (shape.empty() || shape.back() != W.shape(0)) {
         fail("Linear", "input's last axis must be " + std::to_string(W.shape(0)) + ", got shape " + to_string(shape));
     }
-    const Tensor y = matmul(x, W);  // (..., out): every position by W, one BLAS call, no copy of x
-    return b.defined() ? y + b : y;
+    // (..., out): every position by W, one BLAS call, no copy of x; linear(x, W, b) is matmul(x, W) + b
+    return b.defined() ? linear(x, W, b) : matmul(x, W);
 }
 
 void Linear::list(Lister& out) {

@@ -178,6 +178,27 @@ Tensor bmm(const Tensor& a, const Tensor& b, Trans ta, Trans tb) {
     return record_product("bmm", a, b, ta, tb, true);
 }
 
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+    check_product("linear", x, w, Trans::no, Trans::no, 2);
+    const std::size_t out = w.shape(1);
+    if (b.dim() != 1 || b.shape(0) != out) {
+        fail("linear", "the bias must be (" + std::to_string(out) + "), one per output column, got " + to_string(b.shape()));
+    }
+    Array y = product(value(x), false, value(w), false, false);  // x W: (..., out)
+    const real* bias = value(b).data();
+    real* row = y.data();
+    for (std::size_t r = 0; r < y.size() / out; ++r, row += out) {  // + b, in place: no second array
+        for (std::size_t j = 0; j < out; ++j) row[j] += bias[j];
+    }
+    return record("linear", std::move(y), {x, w, b}, [](const Backward& g) -> Grads {
+        Grads d(3);
+        if (g.needs(0)) d[0] = product(g.dout, false, g.in(1), true, false);  // dx = dy W^T
+        if (g.needs(1)) d[1] = product(g.in(0), true, g.dout, false, false);  // dW = x^T dy
+        if (g.needs(2)) d[2] = g.take_dout();  // db = dy summed over the rows: the engine sums it to (out)
+        return d;
+    });
+}
+
 Tensor head_scores(const Tensor& q, const Tensor& k, std::size_t heads) {
     const Shape sq = q.shape(), sk = k.shape();
     check_heads("head_scores", sq, heads);
