@@ -89,6 +89,34 @@ TEST_CASE("float32: softmax's vector exp equals std::exp bit for bit") {
     CHECK(exp_mismatches_in_sweep(251) == 0);  // 17 million floats spread over every exponent and sign
 }
 
+TEST_CASE("float32: softmax's row sums eight rows at a time and its row maxima equal the one-row loops bit for bit") {
+    const float inf = std::numeric_limits<float>::infinity();
+    attn::Rng rng(5);
+    for (const std::size_t n : {1, 3, 8, 13, 32, 64, 1000}) {
+        const std::size_t rows = 19;  // two groups of eight and three rows alone
+        std::vector<float> x(rows * n), m(rows), s(rows);
+        for (float& v : x) v = float(rng.normal() * 4);
+        for (std::size_t k = 0; k < n; k += 3) x[2 * n + k] = -inf;  // masked entries
+        for (std::size_t k = 0; k < n; ++k) x[5 * n + k] = -inf;     // a fully masked row: its max is -inf
+        x[7 * n] = std::nanf("");                                    // a NaN: skipped by the max
+        std::size_t wrong_max = 0, wrong_sum = 0;
+        for (std::size_t r = 0; r < rows; ++r) {
+            float reference = -inf;
+            for (std::size_t k = 0; k < n; ++k) reference = std::max(reference, x[r * n + k]);
+            m[r] = attn::detail::row_max(x.data() + r * n, n);
+            wrong_max += m[r] != reference;
+        }
+        CHECK(m[5] == -inf);
+        attn::detail::exp_sums(x.data(), rows, n, m.data(), s.data());
+        for (std::size_t r = 0; r < rows; ++r) {
+            const float reference = attn::detail::exp_sum(x.data() + r * n, n, m[r]);
+            wrong_sum += std::memcmp(&reference, &s[r], 4) != 0 && !(std::isnan(reference) && std::isnan(s[r]));
+        }
+        CHECK_MESSAGE(wrong_max == 0, "n = " << n);
+        CHECK_MESSAGE(wrong_sum == 0, "n = " << n);
+    }
+}
+
 // All 2^32 floats (about 20 s): run with `build/tests/test_float32 --no-skip`. Passed on this
 // project's machine (glibc 2.36, AVX2 + FMA) when the kernel was written.
 TEST_CASE("float32: the vector exp on every float" * doctest::skip()) { CHECK(exp_mismatches_in_sweep(1) == 0); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "attn/ops.hpp"
 #include "attn/record.hpp"
@@ -48,6 +49,17 @@ RowStats row_stats(const real* x, std::size_t n, std::size_t stride) {
     return {m, std::log(s)};
 }
 
+/// row_stats of `rows` contiguous rows of n, equal to it bit for bit: the sums of exponentials are
+/// taken eight rows at a time (detail::exp_sums), which a single row's chain of adds cannot be.
+std::vector<RowStats> contiguous_row_stats(const real* x, std::size_t rows, std::size_t n) {
+    std::vector<real> max(rows), sum(rows);
+    for (std::size_t r = 0; r < rows; ++r) max[r] = detail::row_max(x + r * n, n);
+    detail::exp_sums(x, rows, n, max.data(), sum.data());  // a fully masked row's sum is NaN, and unused
+    std::vector<RowStats> stats(rows);
+    for (std::size_t r = 0; r < rows; ++r) stats[r] = max[r] == minus_inf ? RowStats{max[r], 0} : RowStats{max[r], std::log(sum[r])};
+    return stats;
+}
+
 }  // namespace
 
 Tensor softmax(const Tensor& x, int axis) {
@@ -55,9 +67,10 @@ Tensor softmax(const Tensor& x, int axis) {
     const AxisLayout l = axis_layout(shape, normalize_axis("softmax", axis, shape));
     Array y = xt::empty<real>(shape);
     const real* in = value(x).data();
+    const std::vector<RowStats> stats = l.inner == 1 ? contiguous_row_stats(in, l.outer, l.n) : std::vector<RowStats>();
     for_each_row(l, [&](std::size_t base, std::size_t stride) {
         real* out = y.data() + base;
-        const RowStats r = row_stats(in + base, l.n, stride);
+        const RowStats r = l.inner == 1 ? stats[base / l.n] : row_stats(in + base, l.n, stride);
         if (r.max == minus_inf) {  // a fully masked row: 0
             for (std::size_t k = 0; k < l.n; ++k) out[k * stride] = 0;
             return;
@@ -136,6 +149,7 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
     // array (ignored rows 0): dL/dy = 1 now, and backward only scales it by the real dL/dy.
     const real* z = value(logits).data();
     Array dlogits = xt::empty<real>(shape);
+    const std::vector<RowStats> stats = contiguous_row_stats(z, rows, classes);
     std::size_t count = 0;
     real total = 0;
     for (std::size_t n = 0; n < rows; ++n) {
@@ -146,7 +160,7 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
             continue;
         }
         const real* row = z + n * classes;
-        const RowStats r = row_stats(row, classes, 1);
+        const RowStats r = stats[n];
         if (r.max == minus_inf) {
             fail("cross_entropy", "row " + std::to_string(n) + " has every logit -inf: no class can be predicted");
         }

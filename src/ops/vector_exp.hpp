@@ -12,9 +12,12 @@
 // NaN), it is std::exp itself.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -22,7 +25,7 @@
 
 namespace attn::detail {
 
-/// y[i] = exp(y[i]) for i < n.
+/// y[i] = exp(y[i]) for i < n (doubles: std::exp).
 inline void exp_in_place(double* y, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(y[i]);
 }
@@ -65,22 +68,85 @@ inline __m128 exp4(__m128 x) {
     return _mm256_cvtpd_ps(_mm256_mul_pd(p, s));
 }
 
+/// exp of four floats of any value, as std::exp gives them.
+inline __m128 exp4_any(__m128 x) {
+    // NaN or above 88.72 (exp overflows): glibc's special cases, rare, so std::exp for the four
+    if (_mm_movemask_ps(_mm_cmp_ps(x, _mm_set1_ps(0x1.62e42ep6f), _CMP_NLE_UQ)) != 0) {
+        alignas(16) float lanes[4];
+        _mm_store_ps(lanes, x);
+        for (float& lane : lanes) lane = std::exp(lane);
+        return _mm_load_ps(lanes);
+    }
+    // below -103.97 (a masked -inf among them) exp is 0 in float
+    const __m128 zero = _mm_cmp_ps(x, _mm_set1_ps(-0x1.9fe368p6f), _CMP_LT_OQ);
+    return _mm_andnot_ps(zero, exp4(_mm_andnot_ps(zero, x)));
+}
+
 /// y[i] = exp(y[i]) for i < n, equal to std::exp bit for bit.
 inline void exp_in_place(float* y, std::size_t n) {
-    const __m128 overflow = _mm_set1_ps(0x1.62e42ep6f), underflow = _mm_set1_ps(-0x1.9fe368p6f);
     std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const __m128 x = _mm_loadu_ps(y + i);
-        // NaN or above 88.72 (exp overflows): glibc's special cases, rare, so std::exp for the four
-        if (_mm_movemask_ps(_mm_cmp_ps(x, overflow, _CMP_NLE_UQ)) != 0) {
-            for (std::size_t k = i; k < i + 4; ++k) y[k] = std::exp(y[k]);
-            continue;
-        }
-        // below -103.97 (a masked -inf among them) exp is 0 in float
-        const __m128 zero = _mm_cmp_ps(x, underflow, _CMP_LT_OQ);
-        _mm_storeu_ps(y + i, _mm_andnot_ps(zero, exp4(_mm_andnot_ps(zero, x))));
-    }
+    for (; i + 4 <= n; i += 4) _mm_storeu_ps(y + i, exp4_any(_mm_loadu_ps(y + i)));
     for (; i < n; ++i) y[i] = std::exp(y[i]);
+}
+
+/// Transposes the 8 x 8 block in r: afterwards r[i] holds what was column i.
+inline void transpose8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; ++i) {
+        r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+    }
+}
+
+/// exp(x - m) on eight lanes.
+inline __m256 exp8_shifted(__m256 x, __m256 m) {
+    const __m256 v = _mm256_sub_ps(x, m);
+    return _mm256_set_m128(exp4_any(_mm256_extractf128_ps(v, 1)), exp4_any(_mm256_castps256_ps128(v)));
+}
+
+/// max(x[0], ..., x[n-1]) as the loop m = std::max(m, x[k]) from -inf gives it (NaNs skipped; the
+/// maximum of numbers does not depend on the order), eight lanes at a time.
+inline float row_max(const float* x, std::size_t n) {
+    __m256 lanes = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) lanes = _mm256_max_ps(_mm256_loadu_ps(x + k), lanes);  // x > m ? x : m, as std::max(m, x)
+    alignas(32) float lane[8];
+    _mm256_store_ps(lane, lanes);
+    float m = -std::numeric_limits<float>::infinity();
+    for (const float l : lane) m = std::max(m, l);
+    for (; k < n; ++k) m = std::max(m, x[k]);
+    return m;
+}
+
+/// Eight rows at once: s[j] = sum over k < n of exp(x[j n + k] - m[j]), added in order of k from 0 —
+/// the scalar loop's sum bit for bit, as lane j adds row j's terms one by one. One row alone waits
+/// on each add before the next; here eight rows' adds advance together.
+inline void exp_sums8(const float* x, std::size_t n, const float* m, float* s) {
+    const __m256 shift = _mm256_loadu_ps(m);
+    __m256 sum = _mm256_setzero_ps();
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 block[8];
+        for (std::size_t j = 0; j < 8; ++j) block[j] = _mm256_loadu_ps(x + j * n + k);
+        transpose8(block);  // block[i]: element k + i of each row
+        for (const __m256 column : block) sum = _mm256_add_ps(sum, exp8_shifted(column, shift));
+    }
+    for (; k < n; ++k) {
+        const __m256 column = _mm256_set_ps(x[7 * n + k], x[6 * n + k], x[5 * n + k], x[4 * n + k], x[3 * n + k],
+                                            x[2 * n + k], x[n + k], x[k]);
+        sum = _mm256_add_ps(sum, exp8_shifted(column, shift));
+    }
+    _mm256_storeu_ps(s, sum);
 }
 
 #else
@@ -90,5 +156,39 @@ inline void exp_in_place(float* y, std::size_t n) {
 }
 
 #endif
+
+#if !(defined(__AVX2__) && defined(__FMA__))
+inline float row_max(const float* x, std::size_t n) {
+    float m = -std::numeric_limits<float>::infinity();
+    for (std::size_t k = 0; k < n; ++k) m = std::max(m, x[k]);
+    return m;
+}
+#endif
+
+inline double row_max(const double* x, std::size_t n) {
+    double m = -std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < n; ++k) m = std::max(m, x[k]);
+    return m;
+}
+
+/// The row sums of softmax's denominator, one row at a time: the readable twin of exp_sums.
+template <class T>
+T exp_sum(const T* x, std::size_t n, T m) {
+    T s = 0;
+    for (std::size_t k = 0; k < n; ++k) s += std::exp(x[k] - m);
+    return s;
+}
+
+/// s[r] = exp_sum(x + r n, n, m[r]) for r < rows, bit for bit; rows of floats eight at a time.
+template <class T>
+void exp_sums(const T* x, std::size_t rows, std::size_t n, const T* m, T* s) {
+    std::size_t r = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+    if constexpr (std::is_same_v<T, float>) {
+        for (; r + 8 <= rows; r += 8) exp_sums8(x + r * n, n, m + r, s + r);
+    }
+#endif
+    for (; r < rows; ++r) s[r] = exp_sum(x + r * n, n, m[r]);
+}
 
 }  // namespace attn::detail
