@@ -26,8 +26,9 @@ Tensor dropout(const Tensor& x, real p, Rng& rng, bool training) {
         ms[i] = (rng.next() >> 11) < drop_below ? real(0) : keep_scale;
         ys[i] = xs[i] * ms[i];
     }
-    return record("dropout", std::move(y), {x}, [mask](const Backward& g) -> Grads {
-        return {g.dout * mask};
+    return record("dropout", std::move(y), {x}, [mask = std::move(mask)](const Backward& g) mutable -> Grads {
+        mask *= g.dout;  // dx = dy * mask, in the mask's own array: backward runs once per node
+        return {std::move(mask)};
     });
 }
 

@@ -93,7 +93,7 @@ Tensor max(const Tensor& x, int axis, bool keepdims) {
             y.data()[o * l.inner + i] = in[(o * l.n + best) * l.inner + i];
         }
     }
-    return record("max", std::move(y), {x}, [shape, l, argmax](const Backward& g) -> Grads {
+    return record("max", std::move(y), {x}, [shape, l, argmax = std::move(argmax)](const Backward& g) -> Grads {
         Array dx = attn::zeros(shape);
         for (std::size_t o = 0; o < l.outer; ++o)
             for (std::size_t i = 0; i < l.inner; ++i)

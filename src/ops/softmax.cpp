@@ -183,8 +183,9 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
     const real scale = count > 0 ? real(1) / static_cast<real>(count) : real(0);
     dlogits *= scale;
     // Backward runs once per node (the tape refuses a second sweep), so the lambda hands its array
-    // on, scaled in place, instead of copying it.
-    return record("cross_entropy", Array(total * scale), {logits}, [dlogits](const Backward& g) mutable -> Grads {
+    // on, scaled in place, instead of copying it (and takes it over by move, not by copy).
+    return record("cross_entropy", Array(total * scale), {logits},
+                  [dlogits = std::move(dlogits)](const Backward& g) mutable -> Grads {
         dlogits *= g.dout.data()[0];
         return {std::move(dlogits)};
     });
