@@ -195,8 +195,13 @@ Tensor sigmoid(const Tensor& x) {
 Tensor relu(const Tensor& x) {
     Array y = xt::maximum(value(x), real(0));
     return record("relu", std::move(y), {x}, [](const Backward& g) -> Grads {
-        // forward: y = max(x, 0); the gradient at x = 0 is 0 (PyTorch's convention)
-        return {xt::where(g.in(0) > real(0), g.dout, real(0))};
+        // forward: y = max(x, 0); dx = dy where x > 0, else 0 (also at x = 0: PyTorch's convention),
+        // in dy's own array when nothing else reads it
+        Array dx = g.take_dout();
+        const real* in = g.in(0).data();
+        real* d = dx.data();
+        for (std::size_t i = 0, n = dx.size(); i < n; ++i) d[i] = in[i] > real(0) ? d[i] : real(0);
+        return {std::move(dx)};
     });
 }
 

@@ -19,9 +19,7 @@
 #include <limits>
 #include <type_traits>
 
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-#endif
+#include "lanes.hpp"
 
 namespace attn::detail {
 
@@ -89,25 +87,6 @@ inline void exp_in_place(float* y, std::size_t n) {
     for (; i < n; ++i) y[i] = std::exp(y[i]);
 }
 
-/// Transposes the 8 x 8 block in r: afterwards r[i] holds what was column i.
-inline void transpose8(__m256 r[8]) {
-    __m256 t[8], u[8];
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 8; i += 4) {
-        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int i = 0; i < 4; ++i) {
-        r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
-        r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
-    }
-}
-
 /// exp(x - m) on eight lanes.
 inline __m256 exp8_shifted(__m256 x, __m256 m) {
     const __m256 v = _mm256_sub_ps(x, m);
@@ -134,18 +113,7 @@ inline float row_max(const float* x, std::size_t n) {
 inline void exp_sums8(const float* x, std::size_t n, const float* m, float* s) {
     const __m256 shift = _mm256_loadu_ps(m);
     __m256 sum = _mm256_setzero_ps();
-    std::size_t k = 0;
-    for (; k + 8 <= n; k += 8) {
-        __m256 block[8];
-        for (std::size_t j = 0; j < 8; ++j) block[j] = _mm256_loadu_ps(x + j * n + k);
-        transpose8(block);  // block[i]: element k + i of each row
-        for (const __m256 column : block) sum = _mm256_add_ps(sum, exp8_shifted(column, shift));
-    }
-    for (; k < n; ++k) {
-        const __m256 column = _mm256_set_ps(x[7 * n + k], x[6 * n + k], x[5 * n + k], x[4 * n + k], x[3 * n + k],
-                                            x[2 * n + k], x[n + k], x[k]);
-        sum = _mm256_add_ps(sum, exp8_shifted(column, shift));
-    }
+    for_each_column8(x, n, [&](__m256 column, std::size_t) { sum = _mm256_add_ps(sum, exp8_shifted(column, shift)); });
     _mm256_storeu_ps(s, sum);
 }
 
