@@ -164,12 +164,18 @@ Tensor cross_entropy(const Tensor& logits, const Ids& targets, CrossEntropyOptio
         if (r.max == minus_inf) {
             fail("cross_entropy", "row " + std::to_string(n) + " has every logit -inf: no class can be predicted");
         }
+        for_each_exp(row, classes, 1, r.max, r.log_sum, [&](std::size_t c, real p) { d[c] = p; });  // p_nc
+        if (eps == 0) {  // q_n is one-hot: only the target's entry moves (the loop below, without its zeros)
+            d[t] -= real(1);
+            total += -(row[t] - r.max - r.log_sum);
+            ++count;
+            continue;
+        }
         const auto predictable = [&](std::size_t c) {
             return static_cast<int>(c) != options.ignore_index && row[c] != minus_inf;
         };
         std::size_t spread = 0;  // classes that receive smoothing mass
         for (std::size_t c = 0; c < classes; ++c) spread += predictable(c) ? 1 : 0;
-        for_each_exp(row, classes, 1, r.max, r.log_sum, [&](std::size_t c, real p) { d[c] = p; });  // p_nc
         real loss = 0;
         for (std::size_t c = 0; c < classes; ++c) {
             real q = eps > 0 && predictable(c) ? eps / static_cast<real>(spread) : real(0);
