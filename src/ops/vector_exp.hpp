@@ -9,7 +9,9 @@
 // disassembly), so every result equals std::exp's bit for bit and no number anywhere moves.
 // tests/test_float32.cpp checks that on a sweep of all floats (and, skipped by default, on every
 // one). Without AVX2 and FMA, for doubles, and for the lanes glibc treats specially (x > 88.72,
-// NaN), it is std::exp itself.
+// NaN), it is std::exp itself. Beside it, the other two things softmax needs per row, equal to
+// their one-row loops: the maximum (row_max), and the sum of exponentials eight rows at a time
+// (exp_sums, through lanes.hpp).
 #pragma once
 
 #include <algorithm>
@@ -125,19 +127,18 @@ inline void exp_in_place(float* y, std::size_t n) {
 
 #endif
 
-#if !(defined(__AVX2__) && defined(__FMA__))
-inline float row_max(const float* x, std::size_t n) {
-    float m = -std::numeric_limits<float>::infinity();
+/// The row maximum one element at a time, from -inf: the readable twin of row_max.
+template <class T>
+T max_loop(const T* x, std::size_t n) {
+    T m = -std::numeric_limits<T>::infinity();
     for (std::size_t k = 0; k < n; ++k) m = std::max(m, x[k]);
     return m;
 }
-#endif
 
-inline double row_max(const double* x, std::size_t n) {
-    double m = -std::numeric_limits<double>::infinity();
-    for (std::size_t k = 0; k < n; ++k) m = std::max(m, x[k]);
-    return m;
-}
+inline double row_max(const double* x, std::size_t n) { return max_loop(x, n); }
+#if !(defined(__AVX2__) && defined(__FMA__))
+inline float row_max(const float* x, std::size_t n) { return max_loop(x, n); }
+#endif
 
 /// The row sums of softmax's denominator, one row at a time: the readable twin of exp_sums.
 template <class T>
