@@ -257,6 +257,11 @@ TEST_CASE("head_scores and head_context: the heads' products in place, equal bit
                          std::invalid_argument);
     CHECK_THROWS_WITH_AS(head_scores(q, param({1, 5, 6}, 54), 3),
                          "head_scores: q and k must be (B, Tq, D) and (B, Tk, D), got (2, 3, 6) and (1, 5, 6)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(head_context(param({2, 3, 5}, 56), v),
+                         "head_context: p and v must be (B, H, Tq, Tk) and (B, Tk, D), got (2, 3, 5) and (2, 5, 6)",
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(head_context(param({2, 4, 3, 5}, 57), v),
+                         "head_context: needs (B, T, D) arrays with D divisible into 4 heads, got (2, 5, 6)", std::invalid_argument);
     CHECK_THROWS_WITH_AS(head_context(p, param({2, 4, 6}, 55)),
                          "head_context: p and v must be (B, H, Tq, Tk) and (B, Tk, D), got (2, 3, 3, 5) and (2, 4, 6)",
                          std::invalid_argument);

@@ -181,6 +181,7 @@ TEST_CASE("linear: x W + b in one op, equal bit for bit to matmul(x, W) + b, val
     check_grads([&] { return linear(x, w, b); }, {x, w, b});
     const Tensor x2 = param({3, 4}, 43);
     check_grads([&] { return linear(x2, w, b); }, {x2, w, b});
+    check_values(linear(param({2, 3}, 46), Tensor::zeros({3, 0}), Tensor::zeros({0})), {});  // no output columns
     CHECK_THROWS_WITH_AS(linear(x, w, param({4}, 44)), "linear: the bias must be (5), one per output column, got (4)",
                          std::invalid_argument);
     CHECK_THROWS_WITH_AS(linear(x, param({3, 5}, 45), b), "linear: inner dimensions differ: a is (2, 3, 4), b is (3, 5)",

@@ -187,7 +187,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
     Array y = product(value(x), false, value(w), false, false);  // x W: (..., out)
     const real* bias = value(b).data();
     real* row = y.data();
-    for (std::size_t r = 0; r < y.size() / out; ++r, row += out) {  // + b, in place: no second array
+    const std::size_t rows = out == 0 ? 0 : y.size() / out;
+    for (std::size_t r = 0; r < rows; ++r, row += out) {  // + b, in place: no second array
         for (std::size_t j = 0; j < out; ++j) row[j] += bias[j];
     }
     return record("linear", std::move(y), {x, w, b}, [](const Backward& g) -> Grads {
@@ -203,7 +204,9 @@ Tensor head_scores(const Tensor& q, const Tensor& k, std::size_t heads) {
     const Shape sq = q.shape(), sk = k.shape();
     check_heads("head_scores", sq, heads);
     check_heads("head_scores", sk, heads);
-    if (sq[0] != sk[0] || sq[2] != sk[2]) fail("head_scores", "q and k must be (B, Tq, D) and (B, Tk, D), got " + to_string(sq) + " and " + to_string(sk));
+    if (sq[0] != sk[0] || sq[2] != sk[2]) {
+        fail("head_scores", "q and k must be (B, Tq, D) and (B, Tk, D), got " + to_string(sq) + " and " + to_string(sk));
+    }
     const std::size_t B = sq[0], Tq = sq[1], Tk = sk[1], d = sq[2] / heads;
     const Shape shape{B, heads, Tq, Tk};
     const HeadLayout lq = column_heads(sq, heads), lk = column_heads(sk, heads), ls = head_matrices(shape);
@@ -218,11 +221,11 @@ Tensor head_scores(const Tensor& q, const Tensor& k, std::size_t heads) {
 
 Tensor head_context(const Tensor& p, const Tensor& v) {
     const Shape sp = p.shape(), sv = v.shape();
-    const std::size_t heads = sp.size() == 4 ? sp[1] : 0;
-    check_heads("head_context", sv, heads);
-    if (sp.size() != 4 || sp[0] != sv[0] || sp[3] != sv[1]) {
+    if (sp.size() != 4 || sv.size() != 3 || sp[0] != sv[0] || sp[3] != sv[1]) {
         fail("head_context", "p and v must be (B, H, Tq, Tk) and (B, Tk, D), got " + to_string(sp) + " and " + to_string(sv));
     }
+    const std::size_t heads = sp[1];
+    check_heads("head_context", sv, heads);
     const std::size_t B = sp[0], Tq = sp[2], Tk = sp[3], d = sv[2] / heads;
     const Shape shape{B, Tq, sv[2]};
     const HeadLayout lp = head_matrices(sp), lv = column_heads(sv, heads), lc = column_heads(shape, heads);

@@ -56,7 +56,9 @@ std::vector<RowStats> contiguous_row_stats(const real* x, std::size_t rows, std:
     for (std::size_t r = 0; r < rows; ++r) max[r] = detail::row_max(x + r * n, n);
     detail::exp_sums(x, rows, n, max.data(), sum.data());  // a fully masked row's sum is NaN, and unused
     std::vector<RowStats> stats(rows);
-    for (std::size_t r = 0; r < rows; ++r) stats[r] = max[r] == minus_inf ? RowStats{max[r], 0} : RowStats{max[r], std::log(sum[r])};
+    for (std::size_t r = 0; r < rows; ++r) {
+        stats[r] = max[r] == minus_inf ? RowStats{max[r], 0} : RowStats{max[r], std::log(sum[r])};
+    }
     return stats;
 }
 
