@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 #include <tuple>
+#include <utility>
 
 #include "attn/memory.hpp"
 #include "attn/random.hpp"
@@ -192,6 +193,30 @@ TEST_CASE("the engine checks each backward's gradients and names the op") {
         });
         CHECK(row.grad().values() == std::vector<real>{2, 2, 2});
     }
+}
+
+TEST_CASE("a backward's braces move its arrays in: `return {std::move(dx)}` hands on dx's own buffer") {
+    // A std::vector built from braces would copy each array (its initializer list's elements are
+    // const); Grads builds each entry in place, so the input's gradient is the lambda's buffer.
+    Tensor x = param({64, 32}, 3), y = param({64, 32}, 4);
+    const real* made_x = nullptr;
+    const real* made_y = nullptr;
+    backward_of([&] {
+        const Tensor out = record("two_outputs", value(x) + value(y), {x, y}, [&](const Backward& g) -> Grads {
+            Array dx = g.dout * real(2), dy = g.dout * real(3);
+            made_x = dx.data();
+            made_y = dy.data();
+            return {std::move(dx), std::move(dy)};
+        });
+        return sum(out);
+    });
+    CHECK(x.grad().values() == std::vector<real>(64 * 32, 2));
+    CHECK(y.grad().values() == std::vector<real>(64 * 32, 3));
+    CHECK(std::as_const(x).grad_data() == made_x);
+    CHECK(std::as_const(y).grad_data() == made_y);
+    const Grads counted(3);  // a lone number is a count of empty entries, not an entry
+    CHECK(counted.size() == 3);
+    CHECK_FALSE(counted[0].has_value());
 }
 
 TEST_CASE("a 100,000-op chain runs backward and is destroyed without recursion") {

@@ -25,6 +25,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "attn/array.hpp"
@@ -80,9 +82,40 @@ struct Backward {
     Array& input_grad(std::size_t i) const;
 };
 
+namespace detail {
+/// A lone integer is a count (Grads d(2)), never an entry.
+template <class... G>
+constexpr bool is_one_count() {
+    return sizeof...(G) == 1 && (std::is_integral_v<std::remove_cv_t<std::remove_reference_t<G>>> && ...);
+}
+}  // namespace detail
+
 /// One gradient per input, in input order; std::nullopt for "none" (e.g. a constant input).
 /// A gradient may have the broadcast shape of the output: the engine sums it back.
-using Grads = std::vector<std::optional<Array>>;
+/// Built as `return {dx};`, `return {std::move(da), std::nullopt};`, or `Grads d(2);` then d[i] = ...
+/// Not a std::vector: a vector built from braces copies every array in (an initializer list's
+/// elements are const, so they cannot be moved from): a full copy of every gradient, 8 MB a step
+/// for B5's cross-entropy. Here each entry is built in place from what the braces name.
+class Grads {
+public:
+    /// `inputs` empty entries, to fill in by index.
+    explicit Grads(std::size_t inputs) : entries_(inputs) {}
+    /// One entry per argument, each an array, an array expression or std::nullopt, moved in.
+    template <class... G, std::enable_if_t<!detail::is_one_count<G...>() &&
+                                               (std::is_constructible_v<std::optional<Array>, G&&> && ...), int> = 0>
+    Grads(G&&... entries) {
+        entries_.reserve(sizeof...(G));
+        (entries_.emplace_back(std::forward<G>(entries)), ...);
+    }
+
+    std::size_t size() const { return entries_.size(); }
+    std::optional<Array>& operator[](std::size_t i) { return entries_[i]; }
+    const std::optional<Array>& operator[](std::size_t i) const { return entries_[i]; }
+
+private:
+    std::vector<std::optional<Array>> entries_;
+};
+
 using BackwardFn = std::function<Grads(const Backward&)>;
 
 struct Node {
