@@ -2,6 +2,7 @@
 // (broadcast reduction, gradient shape checks, accumulation, anomaly checks).
 #include "attn/tape.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <stdexcept>
@@ -93,6 +94,24 @@ AxisLayout axis_layout(const Shape& shape, std::size_t axis) {
     return l;
 }
 
+namespace {
+
+/// grad (..., shape) summed over its leading axes: the rows of shape's size added one after another
+/// into zeros, the order xt::sum takes, so the same numbers (tested) — without its generic
+/// reducer, which took 1% of a B5 step summing bias gradients.
+Array sum_rows(const Array& grad, const Shape& shape) {
+    Array sum = zeros(shape);
+    const std::size_t n = sum.size(), rows = n == 0 ? 0 : grad.size() / n;
+    real* out = sum.data();
+    for (std::size_t r = 0; r < rows; ++r) {
+        const real* row = grad.data() + r * n;
+        for (std::size_t j = 0; j < n; ++j) out[j] += row[j];
+    }
+    return sum;
+}
+
+}  // namespace
+
 Array sum_to_shape(const char* op, const Array& grad, const Shape& shape) {
     const Shape from = shape_of(grad);
     if (from == shape) return grad;
@@ -105,6 +124,9 @@ Array sum_to_shape(const char* op, const Array& grad, const Shape& shape) {
     if (!ok) {
         throw std::logic_error(std::string(op) + ": backward returned a gradient of shape " +
                                to_string(from) + " for an input of shape " + to_string(shape));
+    }
+    if (std::equal(shape.begin(), shape.end(), from.begin() + lead)) {  // only leading axes to sum away
+        return sum_rows(grad, shape);
     }
     // Sum the leading axes away, then the stretched ones (keeping them as extent 1).
     std::vector<std::size_t> axes;

@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "../src/ops/vector_exp.hpp"
+#include <xtensor/xmath.hpp>
+
 #include "attn/attn.hpp"
+#include "attn/record.hpp"
 
 using namespace attn;
 
@@ -113,6 +116,27 @@ TEST_CASE("float32: softmax's row sums eight rows at a time and its row maxima e
         }
         CHECK_MESSAGE(wrong_max == 0, "n = " << n);
         CHECK_MESSAGE(wrong_sum == 0, "n = " << n);
+    }
+}
+
+TEST_CASE("float32: a gradient summed over its leading axes equals xt::sum's bit for bit") {
+    // sum_to_shape adds the rows in a loop of its own where only leading axes go (bias gradients);
+    // xt::sum, which it replaced there, is the reference, on values of mixed magnitudes where the
+    // order of the adds shows.
+    attn::Rng rng(6);
+    const std::vector<std::pair<Shape, Shape>> cases = {
+        {{2048, 128}, {128}}, {{64, 32, 128}, {128}}, {{64, 32, 128}, {32, 128}}, {{7, 3}, {3}},
+        {{1, 5}, {5}}, {{5, 1}, {1}}, {{6, 4}, {}}, {{300, 1000}, {1000}}};
+    for (const auto& [from, to] : cases) {
+        Array g = xt::empty<float>(from);
+        for (float& v : g) v = float(rng.normal() * std::pow(10.0, std::floor(rng.uniform(-2, 3))));
+        std::vector<std::size_t> axes(from.size() - to.size());
+        for (std::size_t i = 0; i < axes.size(); ++i) axes[i] = i;
+        const Array reference = xt::sum(g, axes, xt::evaluation_strategy::immediate);
+        const Array summed = sum_to_shape("test", g, to);
+        CHECK(shape_of(summed) == to);
+        CHECK_MESSAGE(std::memcmp(summed.data(), reference.data(), reference.size() * sizeof(float)) == 0,
+                      "from " << to_string(from) << " to " << to_string(to));
     }
 }
 
