@@ -128,7 +128,8 @@ TEST_CASE("float32: a gradient summed over its leading axes equals xt::sum's bit
         {{2048, 128}, {128}}, {{64, 32, 128}, {128}}, {{64, 32, 128}, {32, 128}}, {{7, 3}, {3}},
         {{1, 5}, {5}}, {{5, 1}, {1}}, {{6, 4}, {}}, {{300, 1000}, {1000}}};
     for (const auto& shapes : cases) {
-        const Shape from = shapes.first, to = shapes.second;  // not a structured binding: C++17 lambdas (CHECK_MESSAGE) cannot capture one in clang
+        // not a structured binding: in C++17 clang's lambdas (CHECK_MESSAGE) cannot capture one
+        const Shape from = shapes.first, to = shapes.second;
         Array g = xt::empty<float>(from);
         for (float& v : g) v = float(rng.normal() * std::pow(10.0, std::floor(rng.uniform(-2, 3))));
         std::vector<std::size_t> axes(from.size() - to.size());
