@@ -126,7 +126,7 @@ TEST_CASE("float32: a gradient summed over its leading axes equals xt::sum's bit
     attn::Rng rng(6);
     const std::vector<std::pair<Shape, Shape>> cases = {
         {{2048, 128}, {128}}, {{64, 32, 128}, {128}}, {{64, 32, 128}, {32, 128}}, {{7, 3}, {3}},
-        {{1, 5}, {5}}, {{5, 1}, {1}}, {{6, 4}, {}}, {{300, 1000}, {1000}}};
+        {{1, 5}, {5}}, {{5, 1}, {1}}, {{6, 4}, {}}, {{300, 1000}, {1000}}, {{300, 1000}, {}}, {{256}, {}}};
     for (const auto& shapes : cases) {
         // not a structured binding: in C++17 clang's lambdas (CHECK_MESSAGE) cannot capture one
         const Shape from = shapes.first, to = shapes.second;
