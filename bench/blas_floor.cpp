@@ -32,4 +32,23 @@ double blas_floor_ms(const std::vector<attn::GemmCall>& calls, int repeats) {
     return median_seconds(replay, repeats) * 1000;
 }
 
+std::vector<ShapeFloor> blas_floor_by_shape(const std::vector<attn::GemmCall>& calls, int repeats) {
+    const auto same = [](const attn::GemmCall& a, const attn::GemmCall& b) {
+        return a.trans_a == b.trans_a && a.trans_b == b.trans_b && a.m == b.m && a.n == b.n && a.k == b.k &&
+               a.batch == b.batch;
+    };
+    std::vector<std::vector<attn::GemmCall>> groups;
+    for (const attn::GemmCall& call : calls) {
+        auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return same(g.front(), call); });
+        if (group == groups.end()) {
+            groups.push_back({call});
+        } else {
+            group->push_back(call);
+        }
+    }
+    std::vector<ShapeFloor> floors;
+    for (const auto& group : groups) floors.push_back({group.front(), group.size(), blas_floor_ms(group, repeats)});
+    return floors;
+}
+
 }  // namespace bench

@@ -13,4 +13,14 @@ namespace bench {
 /// less; the buffers stay warm in cache, so if anything this floor is low.
 double blas_floor_ms(const std::vector<attn::GemmCall>& calls, int repeats);
 
+/// The floor one shape at a time: the calls grouped by shape, transpose flags and batch, each
+/// group replayed alone (blas_floor_ms), in the order of their first call.
+struct ShapeFloor {
+    attn::GemmCall call;  // one of the group
+    std::size_t count;    // calls of this shape in the step
+    double ms;            // all of them, replayed
+    double gflops() const { return call.flops() * double(count) / ms / 1e6; }
+};
+std::vector<ShapeFloor> blas_floor_by_shape(const std::vector<attn::GemmCall>& calls, int repeats);
+
 }  // namespace bench

@@ -1,5 +1,5 @@
 // attn_bench — the benchmark suite (README, "Performance"):
-//   build/bench/attn_bench [--threads 1,2] [--steps 20] [--json FILE]
+//   build/bench/attn_bench [--threads 1,2] [--steps 20] [--json FILE] [--floor-shapes]
 // For each thread count: the seven training-step workloads (workloads.hpp), each in a child
 // process of its own so that its peak RSS is its own, then the micro-benchmarks (micro.hpp).
 // bench/compare.sh runs this and the PyTorch reference in one go and prints the ratios.
@@ -34,7 +34,7 @@ double peak_rss_mb() {
 }
 
 /// In the child: warm up, time `steps` steps, print one JSON line.
-int run_workload(int index, int threads, int warmup, int steps) {
+int run_workload(int index, int threads, int warmup, int steps, bool floor_shapes) {
     attn::configure_runtime(threads);
     bench::Workload w = bench::make_workload(index);
     for (int i = 0; i < warmup; ++i) w.step();
@@ -55,6 +55,14 @@ int run_workload(int index, int threads, int warmup, int steps) {
     std::sort(ms.begin(), ms.end());
     const double median = steps % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     const double floor_ms = bench::blas_floor_ms(products, steps);
+    if (floor_shapes) {  // to stderr: stdout is the JSON line the parent reads
+        std::fprintf(stderr, "%s, %d thread(s): the BLAS floor one shape at a time\n", w.name.c_str(), threads);
+        for (const bench::ShapeFloor& f : bench::blas_floor_by_shape(products, steps)) {
+            std::fprintf(stderr, "  %c%c m %5zu n %5zu k %5zu batch %4zu x %3zu  %8.2f ms  %6.1f GFLOP/s\n",
+                         f.call.trans_a ? 'T' : 'N', f.call.trans_b ? 'T' : 'N', f.call.m, f.call.n, f.call.k,
+                         f.call.batch, f.count, f.ms, f.gflops());
+        }
+    }
     attn::JsonObject out;
     out.add("name", w.name).add("threads", long(threads)).add("steps", long(steps)).add("median_ms", median)
         .add("tokens_per_s", w.tokens_per_step / (median / 1000)).add("flops_per_step", w.flops_per_step)
@@ -66,17 +74,20 @@ int run_workload(int index, int threads, int warmup, int steps) {
 }
 
 /// In the parent: runs `self --child I --child-threads T ...` and returns its JSON line.
-std::string spawn_workload(const std::string& self, int index, int threads, int warmup, int steps) {
+std::string spawn_workload(const std::string& self, int index, int threads, int warmup, int steps, bool floor_shapes) {
     int pipe_fds[2];
     if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
     const pid_t pid = fork();
     if (pid == 0) {
         dup2(pipe_fds[1], STDOUT_FILENO);
         close(pipe_fds[0]);
-        const std::string i = std::to_string(index), t = std::to_string(threads), w = std::to_string(warmup),
-                          s = std::to_string(steps);
-        execl(self.c_str(), self.c_str(), "--child", i.c_str(), "--threads", t.c_str(), "--warmup", w.c_str(),
-              "--steps", s.c_str(), static_cast<char*>(nullptr));
+        std::vector<std::string> args = {self, "--child", std::to_string(index), "--threads", std::to_string(threads),
+                                         "--warmup", std::to_string(warmup), "--steps", std::to_string(steps)};
+        if (floor_shapes) args.push_back("--floor-shapes");
+        std::vector<char*> argv;
+        for (std::string& arg : args) argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        execv(self.c_str(), argv.data());
         _exit(127);
     }
     close(pipe_fds[1]);
@@ -110,7 +121,7 @@ std::vector<int> parse_list(const std::string& text, const char* what, long most
 int main(int argc, char** argv) {
     std::string threads_list = "1,2", workloads_list = "1,2,3,4,5,6,7", json;
     int child = 0, warmup = 3, steps = 20;
-    bool no_micro = false;
+    bool no_micro = false, floor_shapes = false;
     attn::CommandLine cli("attn benchmark suite: training steps of seven models, and micro-benchmarks");
     cli.option("--threads", threads_list, "BLAS thread counts to measure, comma-separated");
     cli.option("--workloads", workloads_list, "which of B1..B7, comma-separated numbers");
@@ -118,11 +129,12 @@ int main(int argc, char** argv) {
     cli.option("--warmup", warmup, "untimed steps first").range(0, 1000);
     cli.option("--json", json, "also write the results to this file");
     cli.flag("--no-micro", no_micro, "skip the micro-benchmarks");
+    cli.flag("--floor-shapes", floor_shapes, "also print each workload's BLAS floor one product shape at a time");
     cli.option("--child", child, "(internal) run one workload in this process").range(0, 7);  // 0: not a child
     if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
     try {
         const std::vector<int> thread_counts = parse_list(threads_list, "--threads", 256);
-        if (child > 0) return run_workload(child, thread_counts.front(), warmup, steps);
+        if (child > 0) return run_workload(child, thread_counts.front(), warmup, steps, floor_shapes);
         const std::vector<int> workloads = parse_list(workloads_list, "--workloads", 7);  // refuse before any work
         const std::string self = "/proc/self/exe";
         attn::configure_runtime(thread_counts.front());
@@ -136,7 +148,7 @@ int main(int argc, char** argv) {
                     "GFLOP/s", "RSS MB", "BLAS ms", "BLAS %");
         for (int t : thread_counts) {
             for (int index : workloads) {
-                const std::string line = spawn_workload(self, index, t, warmup, steps);
+                const std::string line = spawn_workload(self, index, t, warmup, steps, floor_shapes);
                 all += std::string(first ? "\n    " : ",\n    ") + line;
                 first = false;
                 const auto number = [&](const std::string& key) {

@@ -74,6 +74,7 @@ bench="$build/bench/attn_bench"; kit="$source/tools/coursework/attn_course.py"
 : > "$in/a_coursework_file"
 expect "benchmark: unknown workload" "--workloads: '8' is not a number in 1..7" "$bench" --workloads 8 --no-micro
 expect "benchmark: zero threads" "--threads: '0' is not a number in 1..256" "$bench" --threads 0
+expect "benchmark: a flag given a value" "Could not convert: --floor-shapes = maybe" "$bench" --floor-shapes=maybe --no-micro
 expect "benchmark: too few steps" "--steps: 2 is out of range" "$bench" --steps 2
 expect "coursework: unknown exercise" "unknown exercise ch9.nope" python3 "$kit" list --exercise ch9.nope
 mkdir -p "$in/not_empty" && : > "$in/not_empty/file"
