@@ -119,6 +119,24 @@ TEST_CASE("float32: softmax's row sums eight rows at a time and its row maxima e
     }
 }
 
+TEST_CASE("float32: softmax along contiguous rows equals softmax along strided columns bit for bit") {
+    // Contiguous rows take their statistics eight rows at a time and their exponentials where they
+    // are written; a strided axis goes through the one-row loops and for_each_exp: the same numbers.
+    attn::Rng rng(7);
+    const float inf = std::numeric_limits<float>::infinity();
+    for (const std::size_t n : {1, 5, 32, 1000}) {
+        const std::size_t rows = 21;
+        std::vector<float> x(rows * n);
+        for (float& v : x) v = float(rng.normal() * 6);
+        for (std::size_t k = 0; k < n; k += 4) x[3 * n + k] = -inf;  // masked entries
+        for (std::size_t k = 0; k < n; ++k) x[9 * n + k] = -inf;     // a fully masked row
+        const Tensor t = Tensor::from({rows, n}, x);
+        const std::vector<real> along_rows = softmax(t, 1).values();
+        const std::vector<real> along_columns = transpose(softmax(transpose(t, 0, 1), 0), 0, 1).values();
+        CHECK_MESSAGE(std::memcmp(along_rows.data(), along_columns.data(), x.size() * sizeof(float)) == 0, "n = " << n);
+    }
+}
+
 TEST_CASE("float32: a gradient summed over its leading axes equals xt::sum's bit for bit") {
     // sum_to_shape adds the rows in a loop of its own where only leading axes go (bias gradients);
     // xt::sum, which it replaced there, is the reference, on values of mixed magnitudes where the
